@@ -1,0 +1,7 @@
+export * from './errors.js'
+export * from './samples.js'
+export * from './envelope.js'
+export * from './topics.js'
+export * from './validate.js'
+export * from './line-protocol.js'
+export * from './sleep-stages.js'
