@@ -1,1 +1,27 @@
-export default async function setup() {}
+/**
+ * Starts one private influxd for the whole test run (or uses INFLUX_URL) and hands its URL to the tests
+ * through vitest's `provide`. Each test file writes to databases of its own, so files can run in parallel.
+ */
+import type { TestProject } from 'vitest/node'
+import { startLocalInflux, type LocalInflux } from '@pulseline/influx'
+
+let influx: LocalInflux | undefined
+
+export async function setup(project: TestProject): Promise<void> {
+  let url = process.env.INFLUX_URL
+  if (!url) {
+    influx = await startLocalInflux()
+    url = influx.url
+  }
+  project.provide('influxUrl', url)
+}
+
+export async function teardown(): Promise<void> {
+  await influx?.stop()
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    influxUrl: string
+  }
+}

@@ -1,0 +1,3 @@
+export * from './client.js'
+export * from './write-error.js'
+export * from './local-server.js'

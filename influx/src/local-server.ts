@@ -1,0 +1,151 @@
+/**
+ * Starts a private `influxd` (Debian's influxdb 1.6.7, or any 1.x on PATH) with a generated config, free
+ * ports and its own directory. Tests, the benchmark and the demo all use it; each stops only the process
+ * it started, by PID.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { createWriteStream, existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export interface LocalInflux {
+  url: string
+  pid: number
+  dir: string
+  stop(): Promise<void>
+}
+
+export interface LocalInfluxOptions {
+  /** Directory for data, WAL, meta and the log; a fresh temporary one when omitted (and removed on stop). */
+  dir?: string
+  /** Path of influxd; found on PATH when omitted. */
+  binary?: string
+  /** How long to wait for `/ping` (ms). */
+  startTimeoutMs?: number
+}
+
+/** A port the OS says is free now. Another process could take it before influxd binds; start retries. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * The generated config. Settings that differ from the defaults, and why:
+ * - max-values-per-tag = 0: the default limit (100,000) turns writes into HTTP 400 "partial write" once a
+ *   tag (device, member) has that many values; cardinality is bounded by the registry instead.
+ * - wal-fsync-delay stays 0 s: a delay of 100 ms cut throughput about 4× on these machines.
+ * - monitor store, reporting, query log and HTTP access log off: they cost CPU and disk for nothing here.
+ */
+export function influxConfig(dir: string, httpPort: number, rpcPort: number): string {
+  return `reporting-disabled = true
+bind-address = "127.0.0.1:${rpcPort}"
+
+[meta]
+  dir = "${join(dir, 'meta')}"
+
+[data]
+  dir = "${join(dir, 'data')}"
+  wal-dir = "${join(dir, 'wal')}"
+  wal-fsync-delay = "0s"
+  query-log-enabled = false
+  max-values-per-tag = 0
+  max-series-per-database = 0
+
+[monitor]
+  store-enabled = false
+
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:${httpPort}"
+  auth-enabled = false
+  log-enabled = false
+  write-tracing = false
+  max-body-size = 25000000
+
+[subscriber]
+  enabled = false
+
+[continuous_queries]
+  enabled = false
+`
+}
+
+export function findInfluxd(): string | null {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/local/bin'])) {
+    const candidate = join(dir, 'influxd')
+    if (existsSync(candidate)) return candidate
+  }
+  return null
+}
+
+export async function startLocalInflux(options: LocalInfluxOptions = {}): Promise<LocalInflux> {
+  const binary = options.binary ?? findInfluxd()
+  if (!binary) throw new Error('influxd not found on PATH: install Debian\'s "influxdb" package or set INFLUX_URL')
+  const ownsDir = options.dir === undefined
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'pulseline-influx-')))
+  await mkdir(dir, { recursive: true })
+  let lastError: Error | undefined
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [httpPort, rpcPort] = [await freePort(), await freePort()]
+    const configPath = join(dir, 'influxdb.conf')
+    await writeFile(configPath, influxConfig(dir, httpPort, rpcPort))
+    const log = createWriteStream(join(dir, 'influxd.log'), { flags: 'a' })
+    const child = spawn(binary, ['-config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout!.pipe(log)
+    child.stderr!.pipe(log)
+    const url = `http://127.0.0.1:${httpPort}`
+    try {
+      await waitForPing(url, child, options.startTimeoutMs ?? 20_000)
+      return {
+        url,
+        pid: child.pid!,
+        dir,
+        stop: async () => {
+          await stopChild(child)
+          log.end()
+          if (ownsDir) await rm(dir, { recursive: true, force: true })
+        },
+      }
+    } catch (err) {
+      lastError = err as Error
+      await stopChild(child)
+      log.end()
+    }
+  }
+  throw new Error(`influxd did not start (log in ${dir}/influxd.log): ${lastError?.message}`)
+}
+
+async function waitForPing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`influxd exited with code ${child.exitCode}`)
+    try {
+      const res = await fetch(`${url}/ping`)
+      if (res.status === 204) return
+    } catch {
+      // not listening yet
+    }
+    await sleep(100)
+  }
+  throw new Error(`no answer from ${url}/ping within ${timeoutMs} ms`)
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}
