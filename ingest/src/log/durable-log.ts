@@ -1,0 +1,411 @@
+/**
+ * An append-only log on disk, in segment files, with group commit.
+ *
+ * `append` resolves only once its record is on disk (written and fdatasync'd), so the broker can send
+ * PUBACK after it and a crash at any moment loses no acknowledged sample. Appends that arrive while a
+ * flush is in progress wait for the next flush and share its fsync: one synced write costs about
+ * 0.2 ms on these disks whatever its size, so batching many records per fsync is what makes this fast.
+ *
+ * Offsets are logical byte positions across all segments. A consumer reads from its offset and
+ * `commit`s how far it got; segments wholly before the committed offset are deleted. The committed
+ * offset is saved in a small file: if that file is lost or stale, the consumer replays from an earlier
+ * offset, which is harmless because InfluxDB overwrites a point with the same series and timestamp.
+ *
+ * Bounded: the log refuses appends beyond `maxBytes` on disk and `maxPendingBytes` waiting for a flush
+ * (`whenFull: 'refuse'`, for samples), or deletes its oldest segment (`'drop-oldest'`, for dead letters).
+ */
+import { mkdir, open, readdir, rename, rm, stat, writeFile, readFile, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import { PulselineError } from '@pulseline/protocol'
+import { frame, unframe, HEADER_BYTES } from './record.js'
+
+export interface DurableLogOptions {
+  dir: string
+  /** A segment is closed and a new one started once it reaches this size (bytes). */
+  segmentBytes: number
+  /** Most bytes kept on disk. */
+  maxBytes: number
+  /** Most bytes accepted but not yet flushed; past this, appends are refused until the disk catches up. */
+  maxPendingBytes: number
+  /** Largest record accepted (bytes); also bounds what recovery believes a length field. */
+  maxRecordBytes: number
+  /** What to do when `maxBytes` is reached. */
+  whenFull: 'refuse' | 'drop-oldest'
+}
+
+export interface DurableLogStats {
+  appendedRecords: number
+  appendedBytes: number
+  flushes: number
+  /** Bytes cut off the end of the last segment at start-up because they were torn or corrupt. */
+  truncatedBytes: number
+  /** Bytes skipped while reading because a record was corrupt. */
+  skippedBytes: number
+  /** Bytes of whole segments deleted unread under `drop-oldest`. */
+  droppedBytes: number
+  refusedRecords: number
+}
+
+interface Segment {
+  base: number
+  /** Bytes durable in the file. */
+  size: number
+  path: string
+}
+
+interface Waiter {
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+export interface ReadResult {
+  records: Buffer[]
+  /** Offset just after the last record returned; equal to `from` when nothing was available. */
+  next: number
+}
+
+const SEGMENT_NAME = /^(\d{20})\.seg$/
+const CHECKPOINT = 'checkpoint'
+
+export class DurableLog {
+  readonly stats: DurableLogStats = {
+    appendedRecords: 0,
+    appendedBytes: 0,
+    flushes: 0,
+    truncatedBytes: 0,
+    skippedBytes: 0,
+    droppedBytes: 0,
+    refusedRecords: 0,
+  }
+
+  private readonly segments: Segment[] = []
+  private active!: FileHandle
+  private readonly readers = new Map<number, FileHandle>()
+  private pending: Buffer[] = []
+  private pendingBytes = 0
+  private waiters: Waiter[] = []
+  private flushing = false
+  private flushScheduled = false
+  private failure: Error | undefined
+  private dataWaiters: Array<() => void> = []
+  private committed = 0
+  private checkpointWriting: Promise<void> | undefined
+  private checkpointDirty = false
+  private closed = false
+
+  private constructor(readonly options: DurableLogOptions) {}
+
+  static async open(options: DurableLogOptions): Promise<DurableLog> {
+    const log = new DurableLog(options)
+    await log.recover()
+    return log
+  }
+
+  /** First offset still on disk. */
+  get start(): number {
+    return this.segments[0]!.base
+  }
+
+  /** Offset just after the last durable record. */
+  get end(): number {
+    const last = this.segments[this.segments.length - 1]!
+    return last.base + last.size
+  }
+
+  /** The consumer's committed offset. */
+  get committedOffset(): number {
+    return this.committed
+  }
+
+  /** Durable bytes not yet committed by the consumer. */
+  get backlogBytes(): number {
+    return this.end - this.committed
+  }
+
+  get diskBytes(): number {
+    return this.end - this.start
+  }
+
+  get pendingFlushBytes(): number {
+    return this.pendingBytes
+  }
+
+  /** Appends one record; resolves when it is durable. Rejects with PL_LOG_FULL when the log is at a limit. */
+  append(payload: Buffer): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure)
+    if (this.closed) return Promise.reject(new Error('log is closed'))
+    if (payload.length > this.options.maxRecordBytes) return this.refuse(`record of ${payload.length} bytes`)
+    const framed = frame(payload)
+    if (this.pendingBytes + framed.length > this.options.maxPendingBytes) return this.refuse('pending flush buffer')
+    if (this.options.whenFull === 'refuse' && this.diskBytes + this.pendingBytes + framed.length > this.options.maxBytes) {
+      return this.refuse(String(this.options.maxBytes))
+    }
+    this.pending.push(framed)
+    this.pendingBytes += framed.length
+    this.stats.appendedRecords++
+    this.stats.appendedBytes += payload.length
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
+    if (!this.flushing && !this.flushScheduled) {
+      // Wait one turn of the event loop so that every packet of the same socket read joins this flush.
+      this.flushScheduled = true
+      setImmediate(() => void this.flush())
+    }
+    return done
+  }
+
+  /**
+   * Reads durable records from `from`, about `maxBytes` of them (at least one whole record when any is
+   * available). Offsets before `start` are moved up to `start`.
+   */
+  async read(from: number, maxBytes: number): Promise<ReadResult> {
+    let offset = Math.max(from, this.start)
+    while (offset < this.end) {
+      const segment = this.segmentAt(offset)
+      const segmentEnd = segment.base + segment.size
+      if (offset >= segmentEnd) {
+        offset = segmentEnd
+        continue
+      }
+      const handle = await this.reader(segment)
+      let want = Math.min(maxBytes, segmentEnd - offset)
+      let buf = await readAt(handle, offset - segment.base, want)
+      const records: Buffer[] = []
+      let pos = 0
+      for (;;) {
+        const r = unframe(buf, pos, this.options.maxRecordBytes)
+        if (r.kind === 'record') {
+          records.push(r.payload)
+          pos = r.next
+          continue
+        }
+        if (r.kind === 'incomplete' && records.length === 0 && want < segmentEnd - offset) {
+          // A record larger than maxBytes: read exactly it.
+          want = buf.length - pos >= HEADER_BYTES ? HEADER_BYTES + buf.readUInt32LE(pos) : HEADER_BYTES
+          buf = await readAt(handle, offset - segment.base, Math.min(want, segmentEnd - offset))
+          continue
+        }
+        if (records.length > 0) return { records, next: offset + pos }
+        // Damaged durable data (a bad checksum, or a record running past the segment's end): skip the
+        // rest of that segment, counted, rather than stall the consumer forever.
+        this.stats.skippedBytes += segmentEnd - offset
+        offset = segmentEnd
+        break
+      }
+    }
+    return { records: [], next: offset }
+  }
+
+  /** Resolves once data beyond `from` is durable, or after `timeoutMs`. */
+  waitForData(from: number, timeoutMs: number): Promise<void> {
+    if (this.end > from || this.closed) return Promise.resolve()
+    return new Promise((resolve) => {
+      const waiter = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      const timer = setTimeout(() => {
+        const i = this.dataWaiters.indexOf(waiter)
+        if (i >= 0) this.dataWaiters.splice(i, 1)
+        resolve()
+      }, timeoutMs)
+      this.dataWaiters.push(waiter)
+    })
+  }
+
+  /** Records the consumer's progress and deletes segments it has wholly passed. */
+  async commit(offset: number): Promise<void> {
+    if (offset <= this.committed) return
+    this.committed = Math.min(offset, this.end)
+    while (this.segments.length > 1 && this.segments[0]!.base + this.segments[0]!.size <= this.committed) {
+      await this.deleteOldest()
+    }
+    this.checkpointDirty = true
+    if (!this.checkpointWriting) this.checkpointWriting = this.writeCheckpoint()
+    await this.checkpointWriting
+  }
+
+  async close(): Promise<void> {
+    while (this.flushing || this.flushScheduled || this.pending.length > 0) await new Promise((r) => setImmediate(r))
+    this.closed = true
+    await this.checkpointWriting
+    for (const w of this.dataWaiters.splice(0)) w()
+    await this.active.close()
+    for (const h of this.readers.values()) await h.close()
+    this.readers.clear()
+  }
+
+  private refuse(what: string): Promise<never> {
+    this.stats.refusedRecords++
+    return Promise.reject(new PulselineError('PL_LOG_FULL', what))
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false
+    if (this.flushing) return
+    this.flushing = true
+    try {
+      while (this.pending.length > 0) {
+        const buffers = this.pending
+        const bytes = this.pendingBytes
+        const waiters = this.waiters
+        this.pending = []
+        this.pendingBytes = 0
+        this.waiters = []
+        try {
+          let segment = this.segments[this.segments.length - 1]!
+          if (segment.size >= this.options.segmentBytes) segment = await this.roll()
+          const body = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, bytes)
+          let written = 0
+          while (written < bytes) {
+            const { bytesWritten } = await this.active.write(body, written, bytes - written, segment.size + written)
+            written += bytesWritten
+          }
+          await this.active.datasync()
+          segment.size += bytes
+          this.stats.flushes++
+        } catch (err) {
+          // A failed write or fsync leaves the file's state unknown (fsyncgate): stop accepting rather than
+          // acknowledge data that may not be on disk. Restarting re-validates the tail.
+          this.failure = err as Error
+          for (const w of waiters.concat(this.waiters.splice(0))) w.reject(err as Error)
+          this.pending = []
+          this.pendingBytes = 0
+          return
+        }
+        for (const w of waiters) w.resolve()
+        for (const w of this.dataWaiters.splice(0)) w()
+        if (this.options.whenFull === 'drop-oldest') {
+          while (this.segments.length > 1 && this.diskBytes > this.options.maxBytes) {
+            this.stats.droppedBytes += this.segments[0]!.size
+            await this.deleteOldest()
+          }
+        }
+      }
+    } finally {
+      this.flushing = false
+    }
+  }
+
+  private async roll(): Promise<Segment> {
+    const segment = { base: this.end, size: 0, path: join(this.options.dir, segmentName(this.end)) }
+    await this.active.close()
+    this.active = await open(segment.path, 'wx+')
+    this.segments.push(segment)
+    await syncDirectory(this.options.dir)
+    return segment
+  }
+
+  private async deleteOldest(): Promise<void> {
+    const oldest = this.segments.shift()!
+    const reader = this.readers.get(oldest.base)
+    this.readers.delete(oldest.base)
+    await reader?.close()
+    await rm(oldest.path, { force: true })
+  }
+
+  private segmentAt(offset: number): Segment {
+    // Few segments are alive at once (backlog / segmentBytes), so a scan from the end is enough.
+    for (let i = this.segments.length - 1; i >= 0; i--) if (this.segments[i]!.base <= offset) return this.segments[i]!
+    return this.segments[0]!
+  }
+
+  private async reader(segment: Segment): Promise<FileHandle> {
+    let handle = this.readers.get(segment.base)
+    if (!handle) {
+      handle = await open(segment.path, 'r')
+      this.readers.set(segment.base, handle)
+    }
+    return handle
+  }
+
+  private async writeCheckpoint(): Promise<void> {
+    try {
+      while (this.checkpointDirty) {
+        this.checkpointDirty = false
+        const tmp = join(this.options.dir, `${CHECKPOINT}.tmp`)
+        await writeFile(tmp, String(this.committed))
+        await rename(tmp, join(this.options.dir, CHECKPOINT))
+      }
+    } finally {
+      this.checkpointWriting = undefined
+    }
+  }
+
+  private async recover(): Promise<void> {
+    const { dir } = this.options
+    await mkdir(dir, { recursive: true })
+    const names = (await readdir(dir)).filter((n) => SEGMENT_NAME.test(n)).sort()
+    let checkpoint = 0
+    try {
+      const text = (await readFile(join(dir, CHECKPOINT), 'utf8')).trim()
+      if (/^\d+$/.test(text)) checkpoint = Number(text)
+    } catch {
+      // no checkpoint yet: start from the first segment
+    }
+    for (const name of names) {
+      const path = join(dir, name)
+      this.segments.push({ base: Number(SEGMENT_NAME.exec(name)![1]), size: (await stat(path)).size, path })
+    }
+    if (this.segments.length === 0) {
+      const base = checkpoint
+      this.segments.push({ base, size: 0, path: join(dir, segmentName(base)) })
+      this.active = await open(this.segments[0]!.path, 'wx+')
+      await syncDirectory(dir)
+    } else {
+      const last = this.segments[this.segments.length - 1]!
+      this.active = await open(last.path, 'r+')
+      const valid = await this.validLength(this.active, last.size)
+      if (valid < last.size) {
+        this.stats.truncatedBytes += last.size - valid
+        await this.active.truncate(valid)
+        await this.active.datasync()
+        last.size = valid
+      }
+    }
+    this.committed = Math.min(Math.max(checkpoint, this.start), this.end)
+  }
+
+  /** Length of the prefix of a segment that holds whole, intact records. */
+  private async validLength(handle: FileHandle, size: number): Promise<number> {
+    const chunk = Math.max(4 * 1024 * 1024, this.options.maxRecordBytes + HEADER_BYTES)
+    let pos = 0
+    while (pos < size) {
+      const buf = await readAt(handle, pos, Math.min(chunk, size - pos))
+      let p = 0
+      for (;;) {
+        const r = unframe(buf, p, this.options.maxRecordBytes)
+        if (r.kind !== 'record') break
+        p = r.next
+      }
+      if (p === 0) return pos
+      pos += p
+      if (buf.length < chunk && p < buf.length) return pos
+    }
+    return pos
+  }
+}
+
+function segmentName(base: number): string {
+  return `${String(base).padStart(20, '0')}.seg`
+}
+
+async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length)
+  let read = 0
+  while (read < length) {
+    const { bytesRead } = await handle.read(buf, read, length - read, position + read)
+    if (bytesRead === 0) break
+    read += bytesRead
+  }
+  return read === length ? buf : buf.subarray(0, read)
+}
+
+/** fsync of the directory, so that a new segment's name survives a power cut along with its data. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Record framing in log segments: [u32 length][u32 crc32 of the payload][payload], little-endian.
+ * The checksum lets recovery tell a complete record from a torn one after a power cut, where a file can
+ * end in garbage or zeros rather than in a clean short write.
+ */
+import { crc32 } from 'node:zlib'
+
+export const HEADER_BYTES = 8
+
+export function frame(payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length)
+  out.writeUInt32LE(payload.length, 0)
+  out.writeUInt32LE(crc32(payload), 4)
+  payload.copy(out, HEADER_BYTES)
+  return out
+}
+
+export type Unframed =
+  | { kind: 'record'; payload: Buffer; next: number }
+  | { kind: 'incomplete' }
+  | { kind: 'corrupt' }
+
+/** Reads the record at `pos` in `buf`. `maxRecordBytes` guards against a garbage length field. */
+export function unframe(buf: Buffer, pos: number, maxRecordBytes: number): Unframed {
+  if (buf.length - pos < HEADER_BYTES) return { kind: 'incomplete' }
+  const length = buf.readUInt32LE(pos)
+  if (length > maxRecordBytes) return { kind: 'corrupt' }
+  const end = pos + HEADER_BYTES + length
+  if (end > buf.length) return { kind: 'incomplete' }
+  const payload = buf.subarray(pos + HEADER_BYTES, end)
+  if (crc32(payload) !== buf.readUInt32LE(pos + 4)) return { kind: 'corrupt' }
+  return { kind: 'record', payload, next: end }
+}

@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process'
+import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { DurableLog, type DurableLogOptions } from '../src/log/durable-log.js'
+
+const dirs: string[] = []
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pl-log-'))
+  dirs.push(dir)
+  return dir
+}
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true })
+})
+
+const defaults = (dir: string, over: Partial<DurableLogOptions> = {}): DurableLogOptions => ({
+  dir,
+  segmentBytes: 1 << 20,
+  maxBytes: 64 << 20,
+  maxPendingBytes: 8 << 20,
+  maxRecordBytes: 1 << 20,
+  whenFull: 'refuse',
+  ...over,
+})
+
+async function readAll(log: DurableLog, from = log.committedOffset): Promise<string[]> {
+  const out: string[] = []
+  let offset = from
+  for (;;) {
+    const { records, next } = await log.read(offset, 4096)
+    if (records.length === 0) return out
+    out.push(...records.map((r) => r.toString()))
+    offset = next
+  }
+}
+
+describe('DurableLog', () => {
+  it('reads back what was appended, in order', async () => {
+    const log = await DurableLog.open(defaults(await tempDir()))
+    await Promise.all(Array.from({ length: 100 }, (_, i) => log.append(Buffer.from(`r${i}`))))
+    expect(await readAll(log)).toEqual(Array.from({ length: 100 }, (_, i) => `r${i}`))
+    await log.close()
+  })
+
+  it('group-commits appends made in the same turn into one flush', async () => {
+    const log = await DurableLog.open(defaults(await tempDir()))
+    await Promise.all(Array.from({ length: 500 }, (_, i) => log.append(Buffer.from(`r${i}`))))
+    expect(log.stats.flushes).toBe(1)
+    expect(log.stats.appendedRecords).toBe(500)
+    await log.close()
+  })
+
+  it('returns a record larger than the read size whole', async () => {
+    const log = await DurableLog.open(defaults(await tempDir()))
+    const big = Buffer.alloc(100_000, 7)
+    await log.append(big)
+    await log.append(Buffer.from('after'))
+    const first = await log.read(0, 1024)
+    expect(first.records).toHaveLength(1)
+    expect(first.records[0]!.equals(big)).toBe(true)
+    expect((await log.read(first.next, 1024)).records[0]!.toString()).toBe('after')
+    await log.close()
+  })
+
+  it('rolls segments and deletes those the consumer has committed past', async () => {
+    const dir = await tempDir()
+    const log = await DurableLog.open(defaults(dir, { segmentBytes: 1000 }))
+    for (let i = 0; i < 20; i++) await log.append(Buffer.alloc(200, i))
+    expect((await readdir(dir)).filter((n) => n.endsWith('.seg')).length).toBeGreaterThan(3)
+    await log.commit(log.end)
+    expect((await readdir(dir)).filter((n) => n.endsWith('.seg'))).toHaveLength(1)
+    expect(log.backlogBytes).toBe(0)
+    await log.close()
+  })
+
+  it('keeps the committed offset across a reopen and resumes after it', async () => {
+    const dir = await tempDir()
+    let log = await DurableLog.open(defaults(dir))
+    for (const r of ['a', 'b', 'c']) await log.append(Buffer.from(r))
+    const first = await log.read(0, 13) // exactly one 9-byte record fits
+    expect(first.records.map(String)).toEqual(['a'])
+    await log.commit(first.next)
+    await log.close()
+    log = await DurableLog.open(defaults(dir))
+    expect(await readAll(log)).toEqual(['b', 'c'])
+    await log.close()
+  })
+
+  it('truncates a torn or garbage tail at start-up and keeps every whole record', async () => {
+    const dir = await tempDir()
+    let log = await DurableLog.open(defaults(dir))
+    for (const r of ['one', 'two']) await log.append(Buffer.from(r))
+    await log.close()
+    const seg = join(dir, (await readdir(dir)).find((n) => n.endsWith('.seg'))!)
+    const before = (await stat(seg)).size
+    await appendFile(seg, Buffer.from([5, 0, 0, 0, 1, 2, 3, 4, 0x61])) // header claims 5 bytes, 1 present
+    log = await DurableLog.open(defaults(dir))
+    expect(log.stats.truncatedBytes).toBe(9)
+    expect((await stat(seg)).size).toBe(before)
+    expect(await readAll(log)).toEqual(['one', 'two'])
+    await log.append(Buffer.from('three'))
+    expect(await readAll(log)).toEqual(['one', 'two', 'three'])
+    await log.close()
+  })
+
+  it('refuses appends past maxBytes with PL_LOG_FULL and counts them', async () => {
+    const log = await DurableLog.open(defaults(await tempDir(), { maxBytes: 100 }))
+    await log.append(Buffer.alloc(50))
+    await expect(log.append(Buffer.alloc(50))).rejects.toMatchObject({ code: 'PL_LOG_FULL' })
+    expect(log.stats.refusedRecords).toBe(1)
+    await log.close()
+  })
+
+  it('drops the oldest segments, counted, when configured to', async () => {
+    const log = await DurableLog.open(defaults(await tempDir(), { whenFull: 'drop-oldest', segmentBytes: 500, maxBytes: 2000 }))
+    for (let i = 0; i < 40; i++) await log.append(Buffer.alloc(100, i))
+    expect(log.diskBytes).toBeLessThanOrEqual(2000 + 500)
+    expect(log.stats.droppedBytes).toBeGreaterThan(0)
+    const left = await readAll(log, 0)
+    expect(left.at(-1)!.charCodeAt(0)).toBe(39)
+    await log.close()
+  })
+
+  it('loses no acknowledged record when the writing process is killed with SIGKILL', async () => {
+    const dir = await tempDir()
+    const script = `
+      import { DurableLog } from ${JSON.stringify(new URL('../src/log/durable-log.ts', import.meta.url).pathname)}
+      const log = await DurableLog.open({ dir: ${JSON.stringify(dir)}, segmentBytes: 65536, maxBytes: 1e9, maxPendingBytes: 1e8, maxRecordBytes: 1e6, whenFull: 'refuse' })
+      let i = 0
+      for (;;) {
+        const batch = []
+        for (let k = 0; k < 50; k++) { const n = i++; batch.push(log.append(Buffer.from('rec' + n)).then(() => process.stdout.write(n + '\\n'))) }
+        await Promise.race(batch)
+      }`
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const acked = new Set<number>()
+    let buffered = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString()
+      const lines = buffered.split('\n')
+      buffered = lines.pop()!
+      for (const l of lines) acked.add(Number(l))
+    })
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (acked.size > 20_000) {
+          clearInterval(timer)
+          resolve()
+        }
+      }, 20)
+    })
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+    const log = await DurableLog.open(defaults(dir))
+    const stored = new Set((await readAll(log, 0)).map((r) => Number(r.slice(3))))
+    const missing = [...acked].filter((n) => !stored.has(n))
+    expect(missing).toEqual([])
+    await log.close()
+  }, 60_000)
+})
