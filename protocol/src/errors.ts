@@ -24,7 +24,8 @@ export const ERROR_CODES = {
   PL_LINE_PROTOCOL: { message: 'value cannot be written as line protocol: %s', http: 400 },
   // broker access
   PL_AUTH_FAILED: { message: 'bad username or password', http: 401, connack: 4 },
-  PL_AUTH_UNKNOWN_DEVICE: { message: 'unknown device %s', http: 401, connack: 5 },
+  // Same CONNACK as a wrong secret, so the broker does not reveal which ids exist.
+  PL_AUTH_UNKNOWN_DEVICE: { message: 'unknown device %s', http: 401, connack: 4 },
   PL_CLIENT_ID_IN_USE: { message: 'client id %s is in use by another identity', http: 409, connack: 2 },
   PL_ACL_PUBLISH: { message: 'identity %s may not publish to %s', http: 403 },
   PL_ACL_SUBSCRIBE: { message: 'identity %s may not subscribe to %s', http: 403 },

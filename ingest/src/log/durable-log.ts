@@ -126,6 +126,11 @@ export class DurableLog {
     return this.end - this.start
   }
 
+  /** True after a write or fsync failed: the log refuses appends until it is reopened. */
+  get failed(): boolean {
+    return this.failure !== undefined
+  }
+
   get pendingFlushBytes(): number {
     return this.pendingBytes
   }

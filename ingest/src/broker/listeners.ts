@@ -1,0 +1,79 @@
+/**
+ * The broker's listeners: MQTT over TCP and over WebSocket. Every connection passes through the
+ * PacketSizeGuard before Aedes sees a byte of it.
+ */
+import { createServer as createTcpServer, type Server as TcpServer, type AddressInfo } from 'node:net'
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { IncomingMessage } from 'node:http'
+import type { Aedes } from 'aedes'
+import { WebSocketServer, createWebSocketStream } from 'ws'
+import { PacketSizeGuard, type OversizePacket } from './packet-size-guard.js'
+
+export interface ListenerOptions {
+  host: string
+  port: number
+  wsPort: number
+  wsEnabled: boolean
+  maxPacketBytes: number
+  noDelay: boolean
+}
+
+export interface Listeners {
+  port: number
+  wsPort: number | undefined
+  close(): Promise<void>
+}
+
+export async function listen(
+  broker: Aedes,
+  options: ListenerOptions,
+  onOversize: (info: OversizePacket & { remote: string | undefined }) => void,
+): Promise<Listeners> {
+  const guard = (stream: Duplex, remote: string | undefined) =>
+    new PacketSizeGuard(stream, options.maxPacketBytes, (info) => onOversize({ ...info, remote }))
+
+  const tcp: TcpServer = createTcpServer((socket) => {
+    socket.setNoDelay(options.noDelay)
+    broker.handle(guard(socket, socket.remoteAddress), undefined)
+  })
+  await listenOn(tcp, options.port, options.host)
+
+  let http: HttpServer | undefined
+  let wss: WebSocketServer | undefined
+  if (options.wsEnabled) {
+    http = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n'))
+    // maxPayload bounds one WebSocket frame the same way the guard bounds one MQTT packet.
+    wss = new WebSocketServer({ server: http, maxPayload: options.maxPacketBytes + 16 })
+    wss.on('connection', (ws, req: IncomingMessage) => {
+      req.socket.setNoDelay(options.noDelay)
+      const stream = createWebSocketStream(ws)
+      stream.on('error', () => stream.destroy())
+      broker.handle(guard(stream, req.socket.remoteAddress), req)
+    })
+    await listenOn(http, options.wsPort, options.host)
+  }
+
+  return {
+    port: (tcp.address() as AddressInfo).port,
+    wsPort: http ? (http.address() as AddressInfo).port : undefined,
+    async close() {
+      for (const client of wss?.clients ?? []) client.terminate()
+      await Promise.all([closeServer(tcp), http ? closeServer(http) : undefined])
+    },
+  }
+}
+
+function listenOn(server: TcpServer | HttpServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+function closeServer(server: TcpServer | HttpServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()))
+}

@@ -1,0 +1,101 @@
+/**
+ * The path of a device's PUBLISH before its PUBACK: size check, validation, dead-lettering of what is
+ * refused, and the durable append of what is accepted. It runs inside Aedes' `authorizePublish`, which
+ * Aedes awaits before it writes the PUBACK (lib/handlers/publish.js), so a PUBACK means "durable".
+ *
+ * A refused payload is still acknowledged, once its dead letter is durable: a device that is never
+ * acknowledged resends the same bad message forever. Its topic is moved under `$pulseline/rejected/`,
+ * which no wildcard subscription matches, so live consumers never see it. When only some samples of a
+ * batch fail, live consumers get the payload re-encoded with the valid samples only.
+ */
+import type { PublishPacket } from 'aedes'
+import {
+  encodePayload,
+  pointsInSample,
+  rejectedTopic,
+  sampleToLines,
+  validatePayload,
+  type ErrorCode,
+  type SeriesTags,
+} from '@pulseline/protocol'
+import type { DurableLog } from '../log/durable-log.js'
+import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
+import type { IngestMetrics } from '../metrics.js'
+import type { DeviceIdentity } from '../identity/identity.js'
+
+export interface IntakeOptions {
+  maxPayloadBytes: number
+  maxFutureMs: number
+  maxSamples: number
+}
+
+export interface DeviceSession {
+  identity: DeviceIdentity
+  clientId: string
+  tags: SeriesTags
+}
+
+export class SampleIntake {
+  constructor(
+    private readonly log: DurableLog,
+    private readonly deadLetters: DeadLetterStore,
+    private readonly metrics: IngestMetrics,
+    private readonly options: IntakeOptions,
+  ) {}
+
+  /** Resolves once the packet's samples (or its dead letter) are durable; rejects if the log refuses. */
+  async accept(session: DeviceSession, packet: PublishPacket): Promise<void> {
+    packet.retain = false // health data is never kept in the broker's retained store
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
+    if (payload.length > this.options.maxPayloadBytes) {
+      return this.refuse(session, packet, payload, 'PL_PAYLOAD_TOO_LARGE', `${payload.length} > ${this.options.maxPayloadBytes} bytes`)
+    }
+    const result = validatePayload(payload, {
+      now: Date.now(),
+      maxFutureMs: this.options.maxFutureMs,
+      maxSamples: this.options.maxSamples,
+    })
+    if (result.payloadReasons.length > 0) {
+      const first = result.payloadReasons[0]!
+      return this.refuse(session, packet, payload, first.code, first.message)
+    }
+    let lines = ''
+    let points = 0
+    for (const sample of result.accepted) {
+      lines += sampleToLines(sample, session.tags)
+      points += pointsInSample(sample)
+    }
+    const writes: Array<Promise<void>> = []
+    if (lines.length > 0) writes.push(this.log.append(Buffer.from(lines)))
+    for (const bad of result.rejected) {
+      for (const code of new Set(bad.reasons.map((r) => r.code))) this.metrics.rejected.inc({ reason: code })
+      writes.push(
+        this.deadLetters.put(
+          { at: Date.now(), reason: bad.reasons[0]!.code, reasons: bad.reasons, device: session.identity.id, client: session.clientId, topic: packet.topic },
+          JSON.stringify(bad.sample),
+        ),
+      )
+    }
+    this.metrics.deadLetters.inc(result.rejected.length)
+    await Promise.all(writes)
+    this.metrics.samples.inc(result.accepted.length)
+    this.metrics.points.inc(points)
+    if (result.rejected.length === 0) {
+      this.metrics.messages.inc({ outcome: 'accepted' })
+    } else if (result.accepted.length > 0) {
+      this.metrics.messages.inc({ outcome: 'partial' })
+      packet.payload = encodePayload(result.accepted)
+    } else {
+      this.metrics.messages.inc({ outcome: 'rejected' })
+      packet.topic = rejectedTopic(session.identity.id)
+    }
+  }
+
+  private async refuse(session: DeviceSession, packet: PublishPacket, payload: Buffer, code: ErrorCode, detail: string): Promise<void> {
+    this.metrics.rejected.inc({ reason: code })
+    this.metrics.messages.inc({ outcome: 'rejected' })
+    this.metrics.deadLetters.inc()
+    await this.deadLetters.put({ at: Date.now(), reason: code, detail, device: session.identity.id, client: session.clientId, topic: packet.topic }, payload)
+    packet.topic = rejectedTopic(session.identity.id)
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Who is on the other end of an MQTT connection, and the directory that answers it. A device publishes
+ * samples under its own topic; a service (analytics, dashboard) subscribes and publishes derived topics
+ * as its ACL patterns allow. The registry issue replaces the file directory behind this same interface.
+ */
+export interface DeviceIdentity {
+  type: 'device'
+  id: string
+  gym: string
+  kind: string
+}
+
+export interface ServiceIdentity {
+  type: 'service'
+  id: string
+  /** MQTT filters this service may subscribe to; `+` and `#` as in MQTT. */
+  subscribe: string[]
+  /** MQTT filters of the topics this service may publish to. */
+  publish: string[]
+}
+
+export type Identity = DeviceIdentity | ServiceIdentity
+
+export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: 'PL_AUTH_FAILED' | 'PL_AUTH_UNKNOWN_DEVICE' }
+
+export interface IdentityDirectory {
+  /** Checks a username (device or service id) and secret. Never throws for bad input. */
+  authenticate(username: string, secret: Buffer): Promise<AuthResult>
+}
+
+/** MQTT topic filter matching (§4.7): `+` one level, `#` the rest; `$` topics only match `$` filters. */
+export function topicMatches(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && !filter.startsWith('$')) return false
+  const f = filter.split('/')
+  const t = topic.split('/')
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true
+    if (i >= t.length) return false
+    if (f[i] !== '+' && f[i] !== t[i]) return false
+  }
+  return f.length === t.length
+}
+
+/**
+ * Whether every topic a subscription filter can match is allowed by one of the ACL filters. A filter is
+ * covered when, level by level, each ACL level is `#`, or `+` over a non-`#` level, or equal.
+ */
+export function filterCovered(acl: string, filter: string): boolean {
+  const a = acl.split('/')
+  const f = filter.split('/')
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === '#') return true
+    if (i >= f.length) return false
+    if (f[i] === '#') return false
+    if (a[i] === '+') continue
+    if (a[i] !== f[i]) return false
+  }
+  return a.length === f.length
+}

@@ -1,0 +1,7 @@
+export * from './options.js'
+export * from './service.js'
+export { DurableLog } from './log/durable-log.js'
+export { DeadLetterStore, type DeadLetter } from './dead-letters/dead-letter-store.js'
+export { hashSecret, newSecret, verifySecret } from './identity/secret-hash.js'
+export type { IdentityFile } from './identity/file-directory.js'
+export type { Identity, IdentityDirectory } from './identity/identity.js'

@@ -1,0 +1,129 @@
+/**
+ * ingest's options: one schema, one defaults object. Units are in each description. The README's
+ * configuration reference is generated from these (npm run docs:config).
+ */
+import { Type, type Static } from '@sinclair/typebox'
+import { resolveOptions, type DeepPartial } from '@pulseline/config'
+
+const port = (description: string) => Type.Integer({ minimum: 0, maximum: 65535, description })
+const bytes = (minimum: number, description: string) => Type.Integer({ minimum, description: `${description} (bytes)` })
+const ms = (minimum: number, description: string) => Type.Integer({ minimum, description: `${description} (ms)` })
+const strict = { additionalProperties: false } as const
+
+export const IngestOptionsSchema = Type.Object(
+  {
+    mqtt: Type.Object(
+      {
+        host: Type.String({ description: 'address the MQTT listeners bind to; 0.0.0.0 to accept devices from the LAN' }),
+        port: port('MQTT over TCP; 0 picks a free port'),
+        wsPort: port('MQTT over WebSocket; 0 picks a free port'),
+        wsEnabled: Type.Boolean({ description: 'serve MQTT over WebSocket too' }),
+        maxPacketBytes: bytes(1024, 'largest MQTT packet read; a larger one closes the connection before it is buffered'),
+        maxPayloadBytes: bytes(256, 'largest sample payload; a larger one is dead-lettered and acknowledged'),
+        noDelay: Type.Boolean({ description: 'TCP_NODELAY on client sockets: lower latency for live consumers' }),
+      },
+      strict,
+    ),
+    http: Type.Object(
+      {
+        host: Type.String({ description: 'address of the /metrics and /healthz listener' }),
+        port: port('port of /metrics and /healthz; 0 picks a free port'),
+      },
+      strict,
+    ),
+    log: Type.Object(
+      {
+        dir: Type.String({ description: 'directory of the durable sample log' }),
+        segmentBytes: bytes(4096, 'size at which a log segment is closed'),
+        maxBytes: bytes(65536, 'disk the log may use; past it publishes are refused until InfluxDB catches up'),
+        maxPendingBytes: bytes(65536, 'bytes accepted but waiting for the next group commit'),
+      },
+      strict,
+    ),
+    deadLetters: Type.Object(
+      {
+        dir: Type.String({ description: 'directory of the dead-letter store' }),
+        maxBytes: bytes(65536, 'disk the dead-letter store may use; the oldest letters are deleted past it, counted'),
+        keepPayloadBytes: bytes(0, 'bytes of a rejected payload kept with its reasons'),
+      },
+      strict,
+    ),
+    influx: Type.Object(
+      {
+        url: Type.String({ description: 'InfluxDB base URL (v1 HTTP API)' }),
+        database: Type.String({ minLength: 1, description: 'database (1.x), DBRP database (2.x) or database (3.x)' }),
+        retentionPolicy: Type.String({ description: 'retention policy; empty for the default' }),
+        username: Type.String({ description: '1.x user; empty for none' }),
+        password: Type.String({ description: '1.x password' }),
+        token: Type.String({ description: '2.x/3.x token; takes precedence over username' }),
+        gzipMinBytes: Type.Integer({ minimum: 0, description: 'gzip write bodies of at least this many bytes; 0 is off (bytes)' }),
+        timeoutMs: ms(100, 'InfluxDB request timeout'),
+      },
+      strict,
+    ),
+    writer: Type.Object(
+      {
+        batchBytes: bytes(1024, 'target size of one write request'),
+        maxInFlight: Type.Integer({ minimum: 1, maximum: 16, description: 'write requests in flight at once' }),
+        backoffInitialMs: ms(1, 'first retry delay'),
+        backoffMaxMs: ms(1, 'longest retry delay'),
+        lingerMs: ms(0, 'how long a part-filled batch waits for more data'),
+      },
+      strict,
+    ),
+    validation: Type.Object(
+      {
+        maxFutureMs: ms(0, 'how far a sample may be ahead of the server clock'),
+        maxSamples: Type.Integer({ minimum: 1, maximum: 100_000, description: 'samples one payload may carry' }),
+      },
+      strict,
+    ),
+    identities: Type.Object(
+      {
+        file: Type.String({ description: 'JSON file of device and service credentials (scrypt hashes)' }),
+      },
+      strict,
+    ),
+  },
+  strict,
+)
+
+export type IngestOptions = Static<typeof IngestOptionsSchema>
+export type IngestOptionsInput = DeepPartial<IngestOptions>
+
+export const INGEST_DEFAULTS: IngestOptions = {
+  mqtt: {
+    host: '127.0.0.1',
+    port: 1883,
+    wsPort: 8083,
+    wsEnabled: true,
+    maxPacketBytes: 1024 * 1024,
+    maxPayloadBytes: 256 * 1024,
+    noDelay: true,
+  },
+  http: { host: '127.0.0.1', port: 9464 },
+  log: {
+    dir: '.data/ingest/log',
+    segmentBytes: 64 * 1024 * 1024,
+    maxBytes: 8 * 1024 * 1024 * 1024,
+    maxPendingBytes: 64 * 1024 * 1024,
+  },
+  deadLetters: { dir: '.data/ingest/dead-letters', maxBytes: 256 * 1024 * 1024, keepPayloadBytes: 4096 },
+  influx: {
+    url: 'http://127.0.0.1:8086',
+    database: 'pulseline',
+    retentionPolicy: '',
+    username: '',
+    password: '',
+    token: '',
+    gzipMinBytes: 0,
+    timeoutMs: 30_000,
+  },
+  writer: { batchBytes: 512 * 1024, maxInFlight: 2, backoffInitialMs: 100, backoffMaxMs: 30_000, lingerMs: 20 },
+  validation: { maxFutureMs: 5 * 60_000, maxSamples: 1000 },
+  identities: { file: '.data/identities.json' },
+}
+
+export function resolveIngestOptions(input: unknown = {}): IngestOptions {
+  return resolveOptions('ingest', IngestOptionsSchema, INGEST_DEFAULTS, input)
+}

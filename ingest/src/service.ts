@@ -1,0 +1,134 @@
+/**
+ * The composition root of ingest: opens the log and the dead-letter store, starts the shipper to
+ * InfluxDB, the broker and its listeners, and the HTTP side. Everything is passed in; nothing global.
+ */
+import type { AddressInfo } from 'node:net'
+import { Aedes } from 'aedes'
+import { pino, type Logger } from 'pino'
+import { InfluxClient } from '@pulseline/influx'
+import { DurableLog } from './log/durable-log.js'
+import { DeadLetterStore } from './dead-letters/dead-letter-store.js'
+import { IngestMetrics } from './metrics.js'
+import { LogShipper } from './shipper/log-shipper.js'
+import { SampleIntake } from './broker/sample-intake.js'
+import { BrokerAccess } from './broker/access.js'
+import { listen } from './broker/listeners.js'
+import { startHttp } from './http.js'
+import { FileIdentityDirectory } from './identity/file-directory.js'
+import type { IdentityDirectory } from './identity/identity.js'
+import type { IngestOptions } from './options.js'
+
+export interface IngestService {
+  mqttPort: number
+  wsPort: number | undefined
+  httpPort: number
+  metrics: IngestMetrics
+  log: DurableLog
+  deadLetters: DeadLetterStore
+  shipper: LogShipper
+  broker: Aedes
+  close(): Promise<void>
+}
+
+export interface IngestDependencies {
+  /** Defaults to the identities file named in the options. */
+  directory?: IdentityDirectory
+  logger?: Logger
+}
+
+export async function startIngest(options: IngestOptions, deps: IngestDependencies = {}): Promise<IngestService> {
+  const logger = deps.logger ?? pino({ name: 'ingest' })
+  const log = await DurableLog.open({
+    dir: options.log.dir,
+    segmentBytes: options.log.segmentBytes,
+    maxBytes: options.log.maxBytes,
+    maxPendingBytes: options.log.maxPendingBytes,
+    maxRecordBytes: Math.max(options.mqtt.maxPayloadBytes * 8, 1024 * 1024), // line protocol is larger than its JSON
+    whenFull: 'refuse',
+  })
+  if (log.stats.truncatedBytes > 0) logger.warn({ bytes: log.stats.truncatedBytes }, 'truncated a torn record at the end of the log')
+  if (log.backlogBytes > 0) logger.info({ bytes: log.backlogBytes }, 'replaying log backlog into InfluxDB')
+  const deadLetters = await DeadLetterStore.open(options.deadLetters)
+  const metrics = new IngestMetrics(log, () => ({ disk: deadLetters.diskBytes, dropped: deadLetters.droppedBytes }))
+
+  const influx = new InfluxClient({ ...options.influx, connections: options.writer.maxInFlight + 1 })
+  await influx.ensureDatabase().catch((err: Error) => logger.warn({ error: err.message }, 'InfluxDB not reachable yet; data waits in the log'))
+  const shipper = new LogShipper(log, influx, options.writer, {
+    written(points, _bytes, seconds) {
+      metrics.writtenPoints.inc(points)
+      metrics.writeSeconds.observe(seconds)
+      metrics.lastWrite.setToCurrentTime()
+    },
+    failed(err) {
+      metrics.writeErrors.inc({ kind: err.kind, code: err.code })
+      logger.warn({ code: err.code, kind: err.kind, status: err.status }, err.message)
+    },
+    dropped(body, err, points) {
+      metrics.droppedPoints.inc(points)
+      metrics.deadLetters.inc()
+      deadLetters
+        .put({ at: Date.now(), reason: err.code, detail: err.message }, body)
+        .catch((e: Error) => logger.error({ error: e.message }, 'dead letter not stored'))
+    },
+  })
+  shipper.start()
+
+  const directory = deps.directory ?? (await FileIdentityDirectory.load(options.identities.file))
+  const intake = new SampleIntake(log, deadLetters, metrics, {
+    maxPayloadBytes: options.mqtt.maxPayloadBytes,
+    maxFutureMs: options.validation.maxFutureMs,
+    maxSamples: options.validation.maxSamples,
+  })
+  const access = new BrokerAccess(directory, intake, deadLetters, metrics, (event, fields) => logger.info(fields, event))
+  const broker = new Aedes({
+    authenticate: access.authenticate,
+    authorizePublish: access.authorizePublish,
+    authorizeSubscribe: access.authorizeSubscribe,
+    // Ids such as BLE addresses plus a suffix exceed 3.1.1's suggested 23 characters.
+    maxClientsIdLength: 128,
+  })
+  access.attach(broker)
+  await broker.listen()
+  broker.on('clientError', (client, err) => logger.debug({ client: client.id, error: err.message }, 'client error'))
+  if (directory instanceof FileIdentityDirectory) {
+    directory.onRevoked = (ids) => logger.info({ ids, disconnected: access.disconnect(ids) }, 'credentials revoked or rotated')
+    directory.watch((err) => logger.error({ error: err.message }, 'identities file not reloaded'))
+  }
+
+  const listeners = await listen(broker, options.mqtt, (info) => {
+    metrics.rejected.inc({ reason: 'PL_PACKET_TOO_LARGE' })
+    metrics.deadLetters.inc()
+    logger.warn(info, 'oversize MQTT packet; connection closed')
+    deadLetters
+      .put({ at: Date.now(), reason: 'PL_PACKET_TOO_LARGE', remote: info.remote, detail: `${info.declaredBytes} > ${info.limitBytes} bytes` })
+      .catch((e: Error) => logger.error({ error: e.message }, 'dead letter not stored'))
+  })
+  const http = await startHttp(options.http.host, options.http.port, metrics, () => ({
+    accepting: !log.failed && log.diskBytes < options.log.maxBytes,
+    influx: { reachable: shipper.influxReachable, lastError: shipper.influxReachable ? undefined : shipper.lastError },
+    log: { backlogBytes: log.backlogBytes, diskBytes: log.diskBytes },
+    clients: broker.connectedClients,
+  }))
+  logger.info({ mqtt: listeners.port, ws: listeners.wsPort, http: (http.server.address() as AddressInfo).port }, 'ingest listening')
+
+  return {
+    mqttPort: listeners.port,
+    wsPort: listeners.wsPort,
+    httpPort: (http.server.address() as AddressInfo).port,
+    metrics,
+    log,
+    deadLetters,
+    shipper,
+    broker,
+    async close() {
+      if (directory instanceof FileIdentityDirectory) directory.close()
+      await new Promise<void>((resolve) => broker.close(() => resolve()))
+      await listeners.close()
+      await http.close()
+      await shipper.stop()
+      await influx.close()
+      await log.close()
+      await deadLetters.close()
+    },
+  }
+}
