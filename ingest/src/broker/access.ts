@@ -8,7 +8,7 @@
  * negative PUBACK (§3.3.5), so a publish outside the ACL closes the connection.
  */
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
-import { ERROR_CODES, deviceSamplesTopic, seriesTags, type ErrorCode } from '@pulseline/protocol'
+import { ERROR_CODES, PulselineError, deviceSamplesTopic, seriesTags, type ErrorCode } from '@pulseline/protocol'
 import { filterCovered, topicMatches, type Identity, type IdentityDirectory } from '../identity/identity.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
@@ -95,9 +95,9 @@ export class BrokerAccess {
     const { identity } = session
     if (identity.type === 'service') {
       if (identity.publish.some((f) => topicMatches(f, packet.topic))) return done(null)
-      return done(this.refusePublish(identity.id, client, packet))
+      return void this.refusePublish(identity.id, client, packet).then(done)
     }
-    if (packet.topic !== deviceSamplesTopic(identity.gym, identity.id)) return done(this.refusePublish(identity.id, client, packet))
+    if (packet.topic !== deviceSamplesTopic(identity.gym, identity.id)) return void this.refusePublish(identity.id, client, packet).then(done)
     this.intake.accept(session.device!, packet).then(
       () => done(null),
       (err: Error) => {
@@ -125,15 +125,16 @@ export class BrokerAccess {
     return error
   }
 
-  private refusePublish(id: string, client: Client, packet: PublishPacket): Error {
+  /** Counts and dead-letters a publish outside the ACL; resolves, once the letter is stored, to the error that closes the connection. */
+  private async refusePublish(id: string, client: Client, packet: PublishPacket): Promise<Error> {
     this.metrics.rejected.inc({ reason: 'PL_ACL_PUBLISH' })
     this.metrics.deadLetters.inc()
     this.log('publish_denied', { identity: id, topic: packet.topic })
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
-    this.deadLetters
+    await this.deadLetters
       .put({ at: Date.now(), reason: 'PL_ACL_PUBLISH', device: id, client: client.id, topic: packet.topic }, payload)
       .catch((err: Error) => this.log('dead_letter_failed', { error: err.message }))
-    return new Error(`${id} may not publish to ${packet.topic}`)
+    return new PulselineError('PL_ACL_PUBLISH', id, packet.topic)
   }
 }
 
