@@ -37,7 +37,7 @@ export interface IngestDependencies {
 }
 
 export async function startIngest(options: IngestOptions, deps: IngestDependencies = {}): Promise<IngestService> {
-  const logger = deps.logger ?? pino({ name: 'ingest' })
+  const logger = deps.logger ?? pino({ name: 'ingest', level: process.env.LOG_LEVEL ?? 'info' })
   const log = await DurableLog.open({
     dir: options.log.dir,
     segmentBytes: options.log.segmentBytes,
