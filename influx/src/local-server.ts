@@ -3,7 +3,7 @@
  * ports and its own directory. Tests, the benchmark and the demo all use it; each stops only the process
  * it started, by PID.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { createWriteStream, existsSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -87,6 +87,25 @@ export function findInfluxd(): string | null {
     if (existsSync(candidate)) return candidate
   }
   return null
+}
+
+/**
+ * influxd's path; when it is missing and `install` is set, installs Debian's `influxdb` package first
+ * (only as root on Debian). Throws with what to do otherwise.
+ */
+export function ensureInfluxd(install: boolean, say: (line: string) => void = () => {}): string {
+  const found = findInfluxd()
+  if (found) return found
+  if (!install || process.getuid?.() !== 0 || !existsSync('/etc/debian_version')) {
+    throw new Error('influxd is not installed: install InfluxDB 1.x (Debian: apt-get install influxdb) or set INFLUX_URL')
+  }
+  say('influxd not found; installing Debian\'s "influxdb" package with apt-get ...')
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit', env })
+  execFileSync('apt-get', ['install', '-y', '-q', 'influxdb'], { stdio: 'inherit', env })
+  const installed = findInfluxd()
+  if (!installed) throw new Error('apt-get installed influxdb but influxd is still not on PATH')
+  return installed
 }
 
 export async function startLocalInflux(options: LocalInfluxOptions = {}): Promise<LocalInflux> {

@@ -46,7 +46,9 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     maxRecordBytes: Math.max(options.mqtt.maxPayloadBytes * 8, 1024 * 1024), // line protocol is larger than its JSON
     whenFull: 'refuse',
   })
-  if (log.stats.truncatedBytes > 0) logger.warn({ bytes: log.stats.truncatedBytes }, 'truncated a torn record at the end of the log')
+  if (log.stats.truncatedBytes > 0) {
+    logger.warn({ code: 'PL_LOG_CORRUPT', bytes: log.stats.truncatedBytes }, 'truncated a torn record at the end of the log')
+  }
   if (log.backlogBytes > 0) logger.info({ bytes: log.backlogBytes }, 'replaying log backlog into InfluxDB')
   const deadLetters = await DeadLetterStore.open(options.deadLetters)
   const metrics = new IngestMetrics(log, () => ({ disk: deadLetters.diskBytes, dropped: deadLetters.droppedBytes }))

@@ -29,7 +29,6 @@ export const ERROR_CODES = {
   PL_CLIENT_ID_IN_USE: { message: 'client id %s is in use by another identity', http: 409, connack: 2 },
   PL_ACL_PUBLISH: { message: 'identity %s may not publish to %s', http: 403 },
   PL_ACL_SUBSCRIBE: { message: 'identity %s may not subscribe to %s', http: 403 },
-  PL_TOPIC_INVALID: { message: 'topic %s does not follow the topic scheme', http: 400 },
   // the durable log
   PL_LOG_CORRUPT: { message: 'log segment %s is corrupt at offset %s; truncated', http: 500 },
   PL_LOG_FULL: { message: 'log is at its limit of %s bytes', http: 503, connack: 3 },

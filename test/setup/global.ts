@@ -3,14 +3,15 @@
  * through vitest's `provide`. Each test file writes to databases of its own, so files can run in parallel.
  */
 import type { TestProject } from 'vitest/node'
-import { startLocalInflux, type LocalInflux } from '@pulseline/influx'
+import { ensureInfluxd, startLocalInflux, type LocalInflux } from '@pulseline/influx'
 
 let influx: LocalInflux | undefined
 
 export async function setup(project: TestProject): Promise<void> {
   let url = process.env.INFLUX_URL
   if (!url) {
-    influx = await startLocalInflux()
+    // Like the demo, a fresh Debian machine gets influxd from apt when the tests run as root.
+    influx = await startLocalInflux({ binary: ensureInfluxd(true, (line) => console.log(`[test setup] ${line}`)) })
     url = influx.url
   }
   project.provide('influxUrl', url)

@@ -1,0 +1,99 @@
+/**
+ * `npm start`: the whole pipeline on one machine, on embedded defaults. A local InfluxDB, ingest (broker,
+ * durable log, writer) and a simulated class of 20 members streaming live. Each step says what it does;
+ * the end says where to look. Ctrl-C stops everything this script started.
+ *
+ *   npm start -- --members 20 --machines 6 --speedup 1 --seed 1
+ */
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { pino } from 'pino'
+import { planGym, runGym } from '@pulseline/firmware-sim'
+import { resolveIngestOptions, startIngest } from '@pulseline/ingest'
+import { demoInflux } from './demo/influx.js'
+import { provisionDevices } from './demo/devices.js'
+
+const { values } = parseArgs({
+  options: {
+    members: { type: 'string', default: '20' },
+    machines: { type: 'string', default: '6' },
+    speedup: { type: 'string', default: '1' },
+    seed: { type: 'string', default: '1' },
+    minutes: { type: 'string', default: '60' },
+    data: { type: 'string', default: '.data' },
+  },
+})
+const say = (line: string) => console.log(`[pulseline] ${line}`)
+const data = resolve(values.data!)
+const GYM = 'demo-gym'
+
+say('Starting the Pulseline demo: a simulated gym class streaming into a real InfluxDB.')
+const influx = await demoInflux(join(data, 'influxdb'), say)
+
+const now = Date.now()
+const speedup = Number(values.speedup)
+const durationMs = Number(values.minutes) * 60_000
+// Replays faster than real time start in the past so that their timestamps never run into the future.
+const startMs = speedup > 1 ? now - durationMs : now
+const plan = planGym({ seed: Number(values.seed), gym: GYM, members: Number(values.members), machines: Number(values.machines), startMs, classStartMs: startMs })
+say(`Devices: provisioning ${plan.devices.length} simulated devices (${plan.members.length} members, ${values.machines} machines) with scrypt-hashed secrets`)
+const identities = join(data, 'demo', 'identities.json')
+const secrets = await provisionDevices(plan, identities, join(data, 'demo', 'device-secrets.json'))
+
+say('Ingest: starting the MQTT broker, the durable log and the InfluxDB writer')
+const options = resolveIngestOptions({
+  log: { dir: join(data, 'ingest', 'log') },
+  deadLetters: { dir: join(data, 'ingest', 'dead-letters') },
+  influx: { url: influx.url, database: 'pulseline' },
+  identities: { file: identities },
+})
+const ingest = await startIngest(options, { logger: pino({ name: 'ingest', level: 'warn' }) })
+
+say(`Simulator: ${plan.devices.length} devices connect over MQTT and stream a ${values.minutes}-minute class at ${speedup}x`)
+const stop = new AbortController()
+const run = runGym({
+  url: `mqtt://127.0.0.1:${ingest.mqttPort}`,
+  plan,
+  secrets,
+  startMs,
+  durationMs,
+  speedup,
+  samplesPerMessage: speedup > 1 ? 20 : 1,
+  maxInflight: 64,
+  tickMs: speedup > 1 ? 50 : 200,
+  signal: stop.signal,
+})
+
+say('Running. Where to look:')
+say(`  MQTT broker      mqtt://127.0.0.1:${ingest.mqttPort}  (WebSocket ws://127.0.0.1:${ingest.wsPort})`)
+say(`  ingest health    http://127.0.0.1:${ingest.httpPort}/healthz`)
+say(`  ingest metrics   http://127.0.0.1:${ingest.httpPort}/metrics`)
+say(`  InfluxDB         ${influx.url}  database "pulseline"`)
+say(`  try:  curl -G '${influx.url}/query' --data-urlencode db=pulseline --data-urlencode "q=SELECT last(bpm) FROM hr GROUP BY device"`)
+say(`  device secrets   ${join(data, 'demo', 'device-secrets.json')}`)
+say('Press Ctrl-C to stop.')
+
+const status = setInterval(async () => {
+  const text = await ingest.metrics.registry.getSingleMetricAsString('pulseline_writer_points_total')
+  const written = Number(/ (\d+(?:\.\d+)?)$/m.exec(text)?.[1] ?? 0)
+  say(`status: ${written} points in InfluxDB, log backlog ${ingest.log.backlogBytes} bytes, ${ingest.broker.connectedClients} devices connected`)
+}, 10_000)
+
+let stopping = false
+async function shutdown(): Promise<void> {
+  if (stopping) return
+  stopping = true
+  say('Stopping: simulator, ingest, InfluxDB ...')
+  clearInterval(status)
+  stop.abort()
+  await run.catch(() => undefined)
+  await ingest.close()
+  await influx.local?.stop()
+  say('Stopped.')
+  process.exit(0)
+}
+process.once('SIGINT', () => void shutdown())
+process.once('SIGTERM', () => void shutdown())
+await run
+if (!stopping) say('The simulated class is over.')
+await shutdown()
