@@ -1,0 +1,292 @@
+/**
+ * `npm run bench`: throughput of the spine, measured in one run on this machine, against baselines
+ * measured in the same run (the machine is shared and noisy, so each figure is a median of several runs):
+ *
+ *   raw InfluxDB      line-protocol batches of 5,000 points straight to /write, 1 and 2 writers
+ *   bare broker       a hook-less Aedes with the same load generator, QoS 1, one sample per message
+ *   pipeline          generator → ingest (auth, validation, durable log, PUBACK) → InfluxDB, counted when
+ *                     InfluxDB has acknowledged the samples; 1 and 20 samples per message
+ *   overload          InfluxDB paused (SIGSTOP) while devices keep publishing: ingest's memory must stay flat
+ *                     while the backlog grows on disk, then drain when InfluxDB resumes
+ *
+ *   npm run bench -- --runs 3 --write    (--write saves bench/RESULTS.md)
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { InfluxClient, ensureInfluxd, freePort, startLocalInflux, type LocalInflux } from '@pulseline/influx'
+import { hashSecret, resolveIngestOptions } from '@pulseline/ingest'
+import type { GeneratorJob, GeneratorResult } from './load-generator.js'
+import { cpuSeconds, median, rssBytes } from './proc.js'
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    write: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+})
+const RUNS = Number(values.runs)
+const SCALE = values.quick ? 0.25 : 1
+const DEVICES = 8
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
+const log = (line: string) => console.error(`[bench] ${line}`)
+
+interface Figure {
+  rate: number
+  cpuUsPerSample?: number
+}
+
+async function rawInflux(url: string, writers: number, points: number): Promise<Figure> {
+  const db = `raw_${Math.random().toString(36).slice(2, 8)}`
+  const client = new InfluxClient({ url, database: db, connections: writers })
+  await client.ensureDatabase()
+  const batch = 5000
+  const bodies: Buffer[] = []
+  const base = Date.now() - 86_400_000
+  for (let b = 0; b < points / batch; b++) {
+    let body = ''
+    for (let i = 0; i < batch; i++) {
+      const n = b * batch + i
+      body += `hr,device=d${n % DEVICES},gym=bench bpm=${60 + (n % 120)}i ${base + Math.floor(n / DEVICES)}\n`
+    }
+    bodies.push(Buffer.from(body))
+  }
+  let next = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < bodies.length) await client.write(bodies[next++]!)
+    }),
+  )
+  const seconds = (performance.now() - started) / 1000
+  await client.query(`DROP DATABASE "${db}"`, undefined, 'POST')
+  await client.close()
+  return { rate: points / seconds }
+}
+
+async function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+  const child = fork(here(script), args, { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve())
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)))
+  })
+  return child
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  await exited
+}
+
+/** Runs the generator; `until` resolves when the thing measured is done (PUBACKs, or points in InfluxDB). */
+async function generate(job: GeneratorJob, until?: (result: GeneratorResult) => Promise<number>): Promise<{ seconds: number; samples: number; genCpu: number }> {
+  const gen = fork(here('load-generator.ts'), [JSON.stringify(job)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const exited = new Promise((r) => gen.once('exit', r))
+  await new Promise<void>((resolve) => gen.once('message', () => resolve()))
+  const cpu0 = cpuSeconds(gen.pid!)
+  const started = performance.now()
+  const done = new Promise<GeneratorResult>((resolve) => gen.on('message', (m: { result?: GeneratorResult }) => m.result && resolve(m.result)))
+  gen.send('go')
+  const result = await done
+  const genCpu = cpuSeconds(gen.pid!) - cpu0
+  const end = until ? await until(result) : performance.now()
+  await exited
+  return { seconds: (end - started) / 1000, samples: result.samples, genCpu }
+}
+
+async function bareBroker(messages: number): Promise<Figure> {
+  const port = await freePort()
+  const broker = await startChild('bare-broker.ts', [String(port)])
+  const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: 'x' }))
+  const cpu0 = cpuSeconds(broker.pid!)
+  const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: 64, startT: Date.now() - 86_400_000 })
+  const cpu = cpuSeconds(broker.pid!) - cpu0
+  await stop(broker)
+  return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
+}
+
+interface Pipeline {
+  child: ChildProcess
+  httpPort: number
+  mqttPort: number
+  devices: Array<{ id: string; secret: string }>
+  dir: string
+}
+
+async function startPipeline(url: string, database: string): Promise<Pipeline> {
+  const dir = await mkdtemp(join(tmpdir(), 'pl-bench-'))
+  const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `bench-${i}`, secret: `secret-${i}` }))
+  const identities = join(dir, 'identities.json')
+  await writeFile(
+    identities,
+    JSON.stringify({ devices: await Promise.all(devices.map(async (d) => ({ id: d.id, gym: 'bench', kind: 'strap', secretHash: await hashSecret(d.secret) }))), services: [] }),
+  )
+  const options = resolveIngestOptions({
+    mqtt: { port: await freePort(), wsEnabled: false },
+    http: { port: await freePort() },
+    log: { dir: join(dir, 'log') },
+    deadLetters: { dir: join(dir, 'dead') },
+    influx: { url, database },
+    identities: { file: identities },
+  })
+  const config = join(dir, 'ingest.json')
+  await writeFile(config, JSON.stringify(options))
+  const child = await startChild('../ingest/src/main.ts', ['--config', config], { LOG_LEVEL: 'warn' })
+  return { child, httpPort: options.http.port, mqttPort: options.mqtt.port, devices, dir }
+}
+
+async function writtenPoints(httpPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()
+  return Number(/^pulseline_writer_points_total (\S+)$/m.exec(text)?.[1] ?? 0)
+}
+
+async function backlogBytes(httpPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()
+  return Number(/^pulseline_log_backlog_bytes (\S+)$/m.exec(text)?.[1] ?? 0)
+}
+
+async function waitForPoints(httpPort: number, total: number, timeoutMs = 120_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const written = await writtenPoints(httpPort)
+    if (written >= total) return performance.now()
+    if (Date.now() > deadline) {
+      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()
+      const detail = text.split('\n').filter((l) => /^pulseline_(ingest_(samples|rejected|messages)|writer_errors|log_backlog)/.test(l))
+      throw new Error(`InfluxDB acknowledged ${written} of ${total} points in ${timeoutMs} ms:\n${detail.join('\n')}`)
+    }
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+async function pipeline(url: string, samples: number, perMessage: number): Promise<Figure> {
+  const database = `pipe_${Math.random().toString(36).slice(2, 8)}`
+  const p = await startPipeline(url, database)
+  const cpu0 = cpuSeconds(p.child.pid!)
+  const messagesPerDevice = Math.floor(samples / perMessage / DEVICES)
+  const run = await generate(
+    { port: p.mqttPort, gym: 'bench', devices: p.devices, messagesPerDevice, samplesPerMessage: perMessage, window: 64, startT: Date.now() - 86_400_000 },
+    (result) => waitForPoints(p.httpPort, result.samples),
+  )
+  const cpu = cpuSeconds(p.child.pid!) - cpu0
+  const client = new InfluxClient({ url, database })
+  const counted = (await client.query('SELECT count(bpm) FROM hr'))[0]?.series?.[0]?.values[0]?.[1]
+  if (counted !== run.samples) throw new Error(`InfluxDB holds ${counted} points, expected ${run.samples}`)
+  await client.query(`DROP DATABASE "${database}"`, undefined, 'POST')
+  await client.close()
+  await stop(p.child)
+  await rm(p.dir, { recursive: true, force: true })
+  return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
+}
+
+interface OverloadReport {
+  pausedSeconds: number
+  samples: number
+  rssStartMiB: number
+  rssPeakMiB: number
+  backlogPeakMiB: number
+  drainSeconds: number
+}
+
+/** InfluxDB paused while devices publish flat out: ingest must hold the backlog on disk, not in memory. */
+async function overload(url: string, influx: LocalInflux): Promise<OverloadReport> {
+  const database = `over_${Math.random().toString(36).slice(2, 8)}`
+  const p = await startPipeline(url, database)
+  await new Promise((r) => setTimeout(r, 500))
+  const rssStart = rssBytes(p.child.pid!)
+  let rssPeak = rssStart
+  let backlogPeak = 0
+  process.kill(influx.pid, 'SIGSTOP')
+  const pausedAt = performance.now()
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, rssBytes(p.child.pid!))
+    void backlogBytes(p.httpPort).then((b) => (backlogPeak = Math.max(backlogPeak, b)))
+  }, 250)
+  const total = Math.floor(1_200_000 * SCALE)
+  const gen = generate({ port: p.mqttPort, gym: 'bench', devices: p.devices, messagesPerDevice: total / 20 / DEVICES, samplesPerMessage: 20, window: 64, startT: Date.now() - 86_400_000 })
+  const run = await gen
+  const pausedSeconds = (performance.now() - pausedAt) / 1000
+  process.kill(influx.pid, 'SIGCONT')
+  const resumed = performance.now()
+  await waitForPoints(p.httpPort, run.samples)
+  const drainSeconds = (performance.now() - resumed) / 1000
+  clearInterval(sampler)
+  await stop(p.child)
+  await rm(p.dir, { recursive: true, force: true })
+  const mib = (b: number) => Math.round((b / 1048576) * 10) / 10
+  return { pausedSeconds, samples: run.samples, rssStartMiB: mib(rssStart), rssPeakMiB: mib(rssPeak), backlogPeakMiB: mib(backlogPeak), drainSeconds }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+const ratio = (a: number, b: number) => (a / b).toFixed(2)
+
+async function main(): Promise<void> {
+  let local: LocalInflux | undefined
+  const url = process.env.INFLUX_URL ?? (local = await startLocalInflux({ binary: ensureInfluxd(true, log) })).url
+  log(`InfluxDB at ${url}; ${RUNS} runs of each; ${cpus().length} CPUs (${cpus()[0]?.model})`)
+  const figures: Record<string, Figure[]> = { raw1: [], raw2: [], bare: [], pipe1: [], pipe20: [] }
+  const stages: Array<[string, string, () => Promise<Figure>]> = [
+    ['raw1', 'raw InfluxDB, 1 writer', () => rawInflux(url, 1, 600_000 * SCALE)],
+    ['raw2', 'raw InfluxDB, 2 writers', () => rawInflux(url, 2, 800_000 * SCALE)],
+    ['bare', 'bare Aedes, QoS 1, 1 sample/message', () => bareBroker(240_000 * SCALE)],
+    ['pipe1', 'pipeline, 1 sample/message', () => pipeline(url, 240_000 * SCALE, 1)],
+    ['pipe20', 'pipeline, 20 samples/message', () => pipeline(url, 1_600_000 * SCALE, 20)],
+  ]
+  for (let r = 1; r <= RUNS; r++) {
+    for (const [key, name, stage] of stages) {
+      if (values.only && !values.only.split(',').includes(key)) continue
+      log(`run ${r}/${RUNS}: ${name}`)
+      figures[key]!.push(await stage())
+    }
+  }
+  if (values.only) {
+    for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}`).join(' | '))
+    await local?.stop()
+    return
+  }
+  let over: OverloadReport | undefined
+  if (local) {
+    log('overload: InfluxDB paused while devices publish')
+    over = await overload(url, local)
+  }
+  await local?.stop()
+
+  const m = (k: string) => median(figures[k]!.map((f) => f.rate))
+  const c = (k: string) => median(figures[k]!.map((f) => f.cpuUsPerSample ?? 0))
+  const all = (k: string) => figures[k]!.map((f) => fmt(f.rate)).join(' / ')
+  const raw = Math.max(m('raw1'), m('raw2'))
+  const lines = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, InfluxDB 1.6.7, Aedes 1.2, Node ${process.version}. Medians of ${RUNS} runs (each run's figure in brackets).`,
+    '',
+    '| what | samples/s (median) | runs | CPU µs/sample in the broker process | ratio |',
+    '|---|---:|---|---:|---|',
+    `| raw InfluxDB, 1 writer, 5,000-point batches | ${fmt(m('raw1'))} | ${all('raw1')} | | |`,
+    `| raw InfluxDB, 2 writers (baseline "raw") | ${fmt(m('raw2'))} | ${all('raw2')} | | |`,
+    `| bare Aedes QoS 1, 1 sample/message (baseline "broker") | ${fmt(m('bare'))} | ${all('bare')} | ${c('bare').toFixed(1)} | |`,
+    `| **pipeline, durable, 1 sample/message** | ${fmt(m('pipe1'))} | ${all('pipe1')} | ${c('pipe1').toFixed(1)} | ${ratio(m('pipe1'), m('bare'))} × broker (target ≥ 0.9) |`,
+    `| **pipeline, durable, 20 samples/message** | ${fmt(m('pipe20'))} | ${all('pipe20')} | ${c('pipe20').toFixed(1)} | ${ratio(m('pipe20'), raw)} × raw (target ≥ 0.5) |`,
+  ]
+  if (over) {
+    lines.push(
+      '',
+      `Overload: InfluxDB paused (SIGSTOP) for ${over.pausedSeconds.toFixed(1)} s while 8 devices published ${fmt(over.samples)} samples flat out. ` +
+        `ingest RSS ${over.rssStartMiB} MiB at the start, ${over.rssPeakMiB} MiB at the peak, while the log backlog reached ${over.backlogPeakMiB} MiB on disk; ` +
+        `after InfluxDB resumed, the backlog drained in ${over.drainSeconds.toFixed(1)} s.`,
+    )
+  }
+  const report = lines.join('\n')
+  console.log(report)
+  if (values.write) {
+    await writeFile(here('RESULTS.md'), `# Benchmark results\n\nProduced by \`npm run bench -- --write\`.\n\n${report}\n`)
+    log('wrote bench/RESULTS.md')
+  }
+}
+
+await main()
