@@ -25,6 +25,8 @@ export interface LocalInfluxOptions {
   binary?: string
   /** How long to wait for `/ping` (ms). */
   startTimeoutMs?: number
+  /** HTTP port; a free one when omitted. Tests that restart a server on the same address set it. */
+  port?: number
 }
 
 /** A port the OS says is free now. Another process could take it before influxd binds; start retries. */
@@ -116,7 +118,7 @@ export async function startLocalInflux(options: LocalInfluxOptions = {}): Promis
   await mkdir(dir, { recursive: true })
   let lastError: Error | undefined
   for (let attempt = 0; attempt < 3; attempt++) {
-    const [httpPort, rpcPort] = [await freePort(), await freePort()]
+    const [httpPort, rpcPort] = [options.port ?? (await freePort()), await freePort()]
     const configPath = join(dir, 'influxdb.conf')
     await writeFile(configPath, influxConfig(dir, httpPort, rpcPort))
     const log = createWriteStream(join(dir, 'influxd.log'), { flags: 'a' })

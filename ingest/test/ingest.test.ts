@@ -53,6 +53,14 @@ describe('ingest against real InfluxDB and real MQTT', () => {
     await until(async () => (rowsOf(await influx.query(`SELECT count(rr_ms) FROM rr WHERE device='strap-1'`))[0]?.count ?? 0) === 30)
   })
 
+  it('accepts devices over MQTT on WebSocket too', async () => {
+    const client = await mqtt.connectAsync(`ws://127.0.0.1:${service.wsPort}`, { username: 'strap-2', password: 's2', reconnectPeriod: 0 })
+    const t = Date.now() - 120_000
+    await client.publishAsync(deviceSamplesTopic('gym-a', 'strap-2'), encodePayload([{ kind: 'status', t, battery_pct: 55 }]), { qos: 1 })
+    await client.endAsync()
+    await until(async () => (rowsOf(await influx.query(`SELECT battery_pct FROM device_status WHERE device='strap-2'`))[0]?.battery_pct ?? 0) === 55)
+  })
+
   it('refuses a wrong secret and an unknown device with the same CONNACK, counted separately', async () => {
     await expect(connect('strap-1', 'nope')).rejects.toThrow(/Bad username or password/i)
     await expect(connect('ghost', 'x')).rejects.toThrow(/Bad username or password/i)

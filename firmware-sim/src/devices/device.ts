@@ -23,16 +23,17 @@ export abstract class PeriodicDevice implements SimDevice {
     readonly id: string,
     readonly memberId: string,
     startMs: number,
-    private readonly periodMs: number,
+    /** Sampling period (ms). */
+    protected readonly period: number,
   ) {
-    this.nextMs = startMs + periodMs
+    this.nextMs = startMs + period
   }
 
   samplesUntil(tMs: number): Sample[] {
     const out: Sample[] = []
     while (this.nextMs <= tMs) {
       out.push(...this.sampleAt(this.nextMs))
-      this.nextMs += this.periodMs
+      this.nextMs += this.period
     }
     return out
   }

@@ -17,9 +17,14 @@ abstract class Machine extends PeriodicDevice {
   protected distanceM = 0
   protected workKj = 0
   protected elapsedS = 0
+  private elapsedMs = 0
+  /** Fraction of a second one sample covers, for integrating distance and work. */
+  protected get dt(): number {
+    return this.period / 1000
+  }
 
-  constructor(id: string, protected readonly member: SimMember, startMs: number, seed: number) {
-    super(id, member.id, startMs, 1000)
+  constructor(id: string, protected readonly member: SimMember, startMs: number, seed: number, periodMs = 1000) {
+    super(id, member.id, startMs, periodMs)
     this.random = createRandom(seed, `machine:${id}`)
   }
 
@@ -30,7 +35,7 @@ abstract class Machine extends PeriodicDevice {
 
   protected sampleAt(t: number): Sample[] {
     this.member.advanceTo(t)
-    this.elapsedS++
+    this.elapsedS = Math.floor((this.elapsedMs += this.period) / 1000)
     return [this.reading(t)]
   }
 
@@ -42,8 +47,8 @@ export class Bike extends Machine {
   protected reading(t: number): EquipmentSample {
     const power = this.power()
     const speedMs = Math.cbrt(power / 0.25)
-    this.distanceM += speedMs
-    this.workKj += power / 1000
+    this.distanceM += speedMs * this.dt
+    this.workKj += (power / 1000) * this.dt
     return {
       kind: 'equipment',
       t,
@@ -65,10 +70,10 @@ export class Rower extends Machine {
   protected reading(t: number): EquipmentSample {
     const power = Math.max(1, Math.round(this.power() * 0.9))
     const paceSPerM = Math.cbrt(2.8 / power)
-    this.distanceM += 1 / paceSPerM
-    this.workKj += power / 1000
+    this.distanceM += this.dt / paceSPerM
+    this.workKj += (power / 1000) * this.dt
     const rate = Math.round(18 + 14 * Math.min(1, this.member.intensity))
-    this.strokeFraction += rate / 60
+    this.strokeFraction += (rate / 60) * this.dt
     this.strokes += Math.floor(this.strokeFraction)
     this.strokeFraction -= Math.floor(this.strokeFraction)
     return {
@@ -90,9 +95,9 @@ export class Treadmill extends Machine {
   readonly kind = 'treadmill' as const
   protected reading(t: number): EquipmentSample {
     const speed = Math.round((5 + 9 * Math.min(1, this.member.intensity)) * 10) / 10
-    this.distanceM += speed / 3.6
+    this.distanceM += (speed / 3.6) * this.dt
     // Net cost of running ≈ 1 kcal/kg/km (Margaria et al., J Appl Physiol 1963).
-    this.workKj += (this.member.person.weightKg * speed) / 3600
+    this.workKj += ((this.member.person.weightKg * speed) / 3600) * this.dt
     return {
       kind: 'equipment',
       t,

@@ -13,8 +13,8 @@ export class ChestStrap extends PeriodicDevice {
   readonly kind = 'strap' as const
   private battery: number
 
-  constructor(id: string, private readonly member: SimMember, startMs: number, seed: number) {
-    super(id, member.id, startMs, 1000)
+  constructor(id: string, private readonly member: SimMember, startMs: number, seed: number, periodMs = 1000) {
+    super(id, member.id, startMs, periodMs)
     this.battery = createRandom(seed, `battery:${id}`).int(40, 100)
   }
 
@@ -24,7 +24,7 @@ export class ChestStrap extends PeriodicDevice {
     // The strap computes HR from the same beats it reports, so the two always agree.
     const bpm = rr.length > 0 ? Math.round(60000 / (rr.reduce((a, b) => a + b, 0) / rr.length)) : Math.round(this.member.hr)
     const out: Sample[] = [rr.length > 0 ? { kind: 'hr', t, bpm, rr_ms: rr, contact: true } : { kind: 'hr', t, bpm, contact: true }]
-    if (t % STATUS_EVERY_MS < 1000) {
+    if (t % STATUS_EVERY_MS < this.period) {
       this.battery = Math.max(1, this.battery - 0.05)
       out.push({ kind: 'status', t, battery_pct: Math.round(this.battery), link: 'connected' })
     }
@@ -39,8 +39,8 @@ export class Watch extends PeriodicDevice {
   private stepFraction = 0
   private stepsInInterval = 0
 
-  constructor(id: string, private readonly member: SimMember, startMs: number, seed: number) {
-    super(id, member.id, startMs, 1000)
+  constructor(id: string, private readonly member: SimMember, startMs: number, seed: number, private readonly periodMs = 1000) {
+    super(id, member.id, startMs, periodMs)
     this.random = createRandom(seed, `watch:${id}`)
   }
 
@@ -52,17 +52,17 @@ export class Watch extends PeriodicDevice {
 
   protected sampleAt(t: number): Sample[] {
     this.member.advanceTo(t)
-    const stepsNow = this.cadence() / 60 + this.stepFraction
+    const stepsNow = (this.cadence() / 60) * (this.periodMs / 1000) + this.stepFraction
     const whole = Math.floor(stepsNow)
     this.stepFraction = stepsNow - whole
     this.steps += whole
     this.stepsInInterval += whole
     const out: Sample[] = [{ kind: 'hr', t, bpm: Math.round(this.member.hr + this.random.normal(0, 1)) }]
-    if (t % 10_000 < 1000) {
+    if (t % 10_000 < this.period) {
       out.push({ kind: 'steps', t, total: this.steps, count: this.stepsInInterval, interval_s: 10 })
       this.stepsInInterval = 0
     }
-    if (t % STATUS_EVERY_MS < 1000) out.push({ kind: 'status', t, battery_pct: 80, link: 'connected' })
+    if (t % STATUS_EVERY_MS < this.period) out.push({ kind: 'status', t, battery_pct: 80, link: 'connected' })
     return out
   }
 }
