@@ -200,20 +200,20 @@ export class DurableLog {
     return { records: [], next: offset }
   }
 
-  /** Resolves once data beyond `from` is durable, or after `timeoutMs`. */
-  waitForData(from: number, timeoutMs: number): Promise<void> {
-    if (this.end > from || this.closed) return Promise.resolve()
+  /** Resolves once data beyond `from` is durable, after `timeoutMs`, or when `signal` aborts. */
+  waitForData(from: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.end > from || this.closed || signal?.aborted) return Promise.resolve()
     return new Promise((resolve) => {
-      const waiter = () => {
+      const done = () => {
         clearTimeout(timer)
-        resolve()
-      }
-      const timer = setTimeout(() => {
-        const i = this.dataWaiters.indexOf(waiter)
+        signal?.removeEventListener('abort', done)
+        const i = this.dataWaiters.indexOf(done)
         if (i >= 0) this.dataWaiters.splice(i, 1)
         resolve()
-      }, timeoutMs)
-      this.dataWaiters.push(waiter)
+      }
+      const timer = setTimeout(done, timeoutMs)
+      signal?.addEventListener('abort', done, { once: true })
+      this.dataWaiters.push(done)
     })
   }
 

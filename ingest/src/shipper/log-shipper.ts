@@ -83,7 +83,7 @@ export class LogShipper {
         await Promise.race(this.queue.filter((b) => !b.done).map((b) => b.sent))
       }
       if (cursor >= this.log.end) {
-        await this.log.waitForData(cursor, 500)
+        await this.log.waitForData(cursor, 500, signal)
         continue
       }
       if (this.options.lingerMs > 0 && this.log.end - cursor < this.options.batchBytes) {
