@@ -1,11 +1,14 @@
 /** Field groups that FTMS repeats across machine types, with their clause in FTMS v1.0 / GSS. */
 import type { FieldSpec } from './flagged-fields.js'
 
-/** Expended Energy: Total Energy (uint16 kcal), Energy per Hour (uint16 kcal), Energy per Minute (uint8 kcal). */
+/**
+ * Expended Energy: Total Energy (uint16 kcal), Energy per Hour (uint16 kcal), Energy per Minute (uint8 kcal).
+ * The three travel together; a machine that lacks one sends 0xFFFF / 0xFF ("Data Not Available").
+ */
 export const EXPENDED_ENERGY: FieldSpec[] = [
-  { key: 'energy_kcal', type: 'u16', scale: 1 },
-  { key: 'energy_kcal_h', type: 'u16', scale: 1 },
-  { key: 'energy_kcal_min', type: 'u8', scale: 1 },
+  { key: 'energy_kcal', type: 'u16', scale: 1, notAvailable: 0xffff },
+  { key: 'energy_kcal_h', type: 'u16', scale: 1, notAvailable: 0xffff },
+  { key: 'energy_kcal_min', type: 'u8', scale: 1, notAvailable: 0xff },
 ]
 export const HEART_RATE: FieldSpec[] = [{ key: 'heart_rate_bpm', type: 'u8', scale: 1 }]
 /** Metabolic Equivalent: uint8, resolution 0.1. */

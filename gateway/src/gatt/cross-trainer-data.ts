@@ -30,10 +30,10 @@ function groups(resistance: FieldSpec[]): FlagGroup[] {
       ],
     },
     {
-      bit: 6, // §4.5.1 flags bit 6: Inclination (sint16, 0.1 %) and Ramp Angle Setting (sint16, 0.1°)
+      bit: 6, // §4.5.1 flags bit 6: Inclination (sint16, 0.1 %) and Ramp Angle Setting (sint16, 0.1°); 0x7FFF = not available
       fields: [
-        { key: 'incline_pct', type: 's16', scale: 0.1 },
-        { key: 'ramp_deg', type: 's16', scale: 0.1 },
+        { key: 'incline_pct', type: 's16', scale: 0.1, notAvailable: 0x7fff },
+        { key: 'ramp_deg', type: 's16', scale: 0.1, notAvailable: 0x7fff },
       ],
     },
     { bit: 7, fields: resistance }, // §4.5.1 flags bit 7: Resistance Level

@@ -17,6 +17,8 @@ export interface FieldSpec {
   scale: number
   /** Optional conversion applied after scaling; returning undefined omits the field (e.g. pace of 0 km/min). */
   convert?: (value: number) => number | undefined
+  /** Raw value the spec reserves for "Data Not Available"; the field is then omitted, never reported as that number. */
+  notAvailable?: number
 }
 
 export interface FlagGroup {
@@ -45,6 +47,7 @@ export function readFields(reader: ByteReader, flags: number, groups: readonly F
     if (!present(flags, g)) continue
     for (const f of g.fields) {
       const raw = reader[f.type](f.key)
+      if (raw === f.notAvailable) continue
       const scaled = Math.round(raw * f.scale * 1e6) / 1e6 // keep 0.01 × 1234 = 12.34, not 12.340000000000002
       const value = f.convert ? f.convert(scaled) : scaled
       if (value !== undefined) out[f.key] = value

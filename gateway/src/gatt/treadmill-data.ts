@@ -25,10 +25,10 @@ function groups([pace, avgPace]: [FieldSpec[], FieldSpec[]]): FlagGroup[] {
     { bit: 1, fields: [{ key: 'avg_speed_kmh', type: 'u16', scale: 0.01 }] }, // §4.4.1 flags bit 1: Average Speed
     { bit: 2, fields: [{ key: 'distance_m', type: 'u24', scale: 1 }] }, // §4.4.1 flags bit 2: Total Distance
     {
-      bit: 3, // §4.4.1 flags bit 3: Inclination (sint16, 0.1 %) and Ramp Angle Setting (sint16, 0.1°)
+      bit: 3, // §4.4.1 flags bit 3: Inclination (sint16, 0.1 %) and Ramp Angle Setting (sint16, 0.1°); 0x7FFF = not available
       fields: [
-        { key: 'incline_pct', type: 's16', scale: 0.1 },
-        { key: 'ramp_deg', type: 's16', scale: 0.1 },
+        { key: 'incline_pct', type: 's16', scale: 0.1, notAvailable: 0x7fff },
+        { key: 'ramp_deg', type: 's16', scale: 0.1, notAvailable: 0x7fff },
       ],
     },
     {
