@@ -62,7 +62,8 @@ export const SleepSample = Type.Object(
   { additionalProperties: false },
 )
 
-export const MACHINES = ['bike', 'treadmill', 'rower', 'cross_trainer'] as const
+/** Machines, plus `footpod`: a running speed and cadence sensor (RSC) worn on a shoe. */
+export const MACHINES = ['bike', 'treadmill', 'rower', 'cross_trainer', 'footpod'] as const
 export type Machine = (typeof MACHINES)[number]
 
 /**

@@ -4,6 +4,8 @@
  *
  *   pulseline/{gym}/device/{device}/samples    device → broker: a v1 envelope of samples
  *   pulseline/{gym}/member/{member}/{stream}   analytics → consumers: derived live data (zones, effort, ...)
+ *   pulseline/{gym}/gateway/{gateway}/claims   a BLE gateway's claim on the devices it reads (retained)
+ *   pulseline/{gym}/gateway/{gateway}/nearby   devices a gateway sees, for pairing
  *   $pulseline/rejected/{device}               where ingest moves a rejected publish, so that no wildcard
  *                                              subscriber receives it ([MQTT-4.7.2-1]: `#` and `+` never
  *                                              match a topic that starts with `$`)
@@ -28,6 +30,10 @@ export function deviceSamplesTopic(gym: string, device: string): string {
 
 export function memberTopic(gym: string, member: string, stream: string): string {
   return `${TOPIC_ROOT}/${gym}/member/${member}/${stream}`
+}
+
+export function gatewayTopicPrefix(gym: string, gateway: string): string {
+  return `${TOPIC_ROOT}/${gym}/gateway/${gateway}`
 }
 
 export function rejectedTopic(device: string): string {

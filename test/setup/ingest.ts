@@ -20,9 +20,15 @@ export interface TestDevice {
 /** Low scrypt cost keeps fifty logins fast in tests; production hashes use N = 2^14. */
 const TEST_COST = { N: 1024, r: 8, p: 1 }
 
-export async function writeIdentities(path: string, devices: TestDevice[], services: Array<{ id: string; secret: string; subscribe: string[]; publish: string[] }> = []): Promise<void> {
+export async function writeIdentities(
+  path: string,
+  devices: TestDevice[],
+  services: Array<{ id: string; secret: string; subscribe: string[]; publish: string[] }> = [],
+  gateways: Array<{ id: string; gym: string; secret: string }> = [],
+): Promise<void> {
   const file: IdentityFile = {
     devices: await Promise.all(devices.map(async (d) => ({ id: d.id, gym: d.gym, kind: d.kind, secretHash: await hashSecret(d.secret, TEST_COST) }))),
+    gateways: await Promise.all(gateways.map(async (g) => ({ id: g.id, gym: g.gym, secretHash: await hashSecret(g.secret, TEST_COST) }))),
     services: await Promise.all(services.map(async (s) => ({ id: s.id, secretHash: await hashSecret(s.secret, TEST_COST), subscribe: s.subscribe, publish: s.publish }))),
   }
   await writeFile(path, JSON.stringify(file, null, 2))

@@ -8,15 +8,17 @@
  * negative PUBACK (§3.3.5), so a publish outside the ACL closes the connection.
  */
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
-import { ERROR_CODES, PulselineError, deviceSamplesTopic, seriesTags, type ErrorCode } from '@pulseline/protocol'
-import { filterCovered, topicMatches, type Identity, type IdentityDirectory } from '../identity/identity.js'
+import { ERROR_CODES, PulselineError, deviceSamplesTopic, gatewayTopicPrefix, parseDeviceSamplesTopic, seriesTags, type ErrorCode } from '@pulseline/protocol'
+import { filterCovered, topicMatches, type GatewayIdentity, type Identity, type IdentityDirectory } from '../identity/identity.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
 import type { DeviceSession, SampleIntake } from './sample-intake.js'
 
 interface Session {
   identity: Identity
+  /** For a device: its own session. For a gateway: one per device it has published for, built on first use. */
   device: DeviceSession | undefined
+  onBehalf?: Map<string, DeviceSession>
 }
 
 export class BrokerAccess {
@@ -76,6 +78,7 @@ export class BrokerAccess {
         const identity = result.identity
         const device =
           identity.type === 'device' ? { identity, clientId: client.id, tags: seriesTags(identity.id, identity.gym) } : undefined
+        if (identity.type === 'gateway') this.log('gateway_connected', { gateway: identity.id, client: client.id })
         this.sessions.set(client, { identity, device })
         done(null, true)
       },
@@ -97,8 +100,10 @@ export class BrokerAccess {
       if (identity.publish.some((f) => topicMatches(f, packet.topic))) return done(null)
       return void this.refusePublish(identity.id, client, packet).then(done)
     }
-    if (packet.topic !== deviceSamplesTopic(identity.gym, identity.id)) return void this.refusePublish(identity.id, client, packet).then(done)
-    this.intake.accept(session.device!, packet).then(
+    const device = identity.type === 'device' ? this.ownTopic(session, packet.topic) : this.gatewayTopic(session, identity, packet.topic)
+    if (device === 'allowed') return done(null)
+    if (!device) return void this.refusePublish(identity.id, client, packet).then(done)
+    this.intake.accept(device, packet).then(
       () => done(null),
       (err: Error) => {
         this.metrics.rejected.inc({ reason: (err as { code?: ErrorCode }).code ?? 'PL_LOG_FULL' })
@@ -107,9 +112,35 @@ export class BrokerAccess {
     )
   }
 
+  private ownTopic(session: Session, topic: string): DeviceSession | undefined {
+    const identity = session.identity as { gym: string; id: string }
+    return topic === deviceSamplesTopic(identity.gym, identity.id) ? session.device : undefined
+  }
+
+  /**
+   * A gateway may publish samples for the registered devices of its own gym, and anything under its own
+   * `pulseline/{gym}/gateway/{id}/` (claims, nearby devices), which is forwarded but not stored.
+   */
+  private gatewayTopic(session: Session, gateway: GatewayIdentity, topic: string): DeviceSession | 'allowed' | undefined {
+    if (topic.startsWith(`${gatewayTopicPrefix(gateway.gym, gateway.id)}/`)) return 'allowed'
+    const target = parseDeviceSamplesTopic(topic)
+    if (!target || target.gym !== gateway.gym) return undefined
+    const registered = this.directory.device(target.device)
+    if (!registered || registered.gym !== gateway.gym) return undefined
+    session.onBehalf ??= new Map()
+    let device = session.onBehalf.get(registered.id)
+    if (!device) {
+      device = { identity: registered, clientId: session.device?.clientId ?? gateway.id, tags: seriesTags(registered.id, registered.gym) }
+      session.onBehalf.set(registered.id, device)
+    }
+    return device
+  }
+
   readonly authorizeSubscribe = (client: Client, sub: Subscription, done: (error: Error | null, sub?: Subscription | null) => void): void => {
     const identity = this.identityOf(client)
     if (identity?.type === 'service' && identity.subscribe.some((acl) => filterCovered(acl, sub.topic))) return done(null, sub)
+    // Gateways see each other's claims, so that a device in range of two gateways is read by one.
+    if (identity?.type === 'gateway' && filterCovered(`${gatewayTopicPrefix(identity.gym, '+')}/claims`, sub.topic)) return done(null, sub)
     this.metrics.rejected.inc({ reason: 'PL_ACL_SUBSCRIBE' })
     this.log('subscribe_denied', { identity: identity?.id, topic: sub.topic })
     // A null subscription answers SUBACK 0x80 (failure) and keeps the connection (§3.9.3).

@@ -2,6 +2,7 @@
  * Identities from a JSON file, until the registry lands:
  *
  *   { "devices":  [ { "id": "strap-01", "gym": "demo", "kind": "strap", "secretHash": "scrypt$..." } ],
+ *     "gateways": [ { "id": "gw-floor-1", "gym": "demo", "secretHash": "scrypt$..." } ],
  *     "services": [ { "id": "analytics", "secretHash": "scrypt$...", "subscribe": ["pulseline/#"], "publish": [] } ] }
  *
  * The file is read at start-up and whenever it changes, so a credential can be revoked or rotated
@@ -14,12 +15,13 @@ import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ID_PATTERN, PulselineError } from '@pulseline/protocol'
 import { DUMMY_HASH, verifySecret } from './secret-hash.js'
-import type { AuthResult, Identity, IdentityDirectory } from './identity.js'
+import type { AuthResult, DeviceIdentity, Identity, IdentityDirectory } from './identity.js'
 
 const Id = Type.String({ pattern: ID_PATTERN.source })
 export const IdentityFileSchema = Type.Object(
   {
     devices: Type.Array(Type.Object({ id: Id, gym: Id, kind: Type.String(), secretHash: Type.String() }, { additionalProperties: false })),
+    gateways: Type.Optional(Type.Array(Type.Object({ id: Id, gym: Id, secretHash: Type.String() }, { additionalProperties: false }))),
     services: Type.Array(
       Type.Object(
         { id: Id, secretHash: Type.String(), subscribe: Type.Array(Type.String()), publish: Type.Array(Type.String()) },
@@ -60,6 +62,11 @@ export class FileIdentityDirectory implements IdentityDirectory {
     return (await verifySecret(secret, entry.secretHash)) ? { ok: true, identity: entry.identity } : { ok: false, reason: 'PL_AUTH_FAILED' }
   }
 
+  device(id: string): DeviceIdentity | undefined {
+    const identity = this.entries.get(id)?.identity
+    return identity?.type === 'device' ? identity : undefined
+  }
+
   /** Re-reads the file; on a malformed file keeps the previous identities and throws. */
   async reload(): Promise<void> {
     const parsed: unknown = JSON.parse(await readFile(this.path, 'utf8'))
@@ -69,6 +76,7 @@ export class FileIdentityDirectory implements IdentityDirectory {
     }
     const next = new Map<string, Entry>()
     for (const d of parsed.devices) next.set(d.id, { identity: { type: 'device', id: d.id, gym: d.gym, kind: d.kind }, secretHash: d.secretHash })
+    for (const g of parsed.gateways ?? []) next.set(g.id, { identity: { type: 'gateway', id: g.id, gym: g.gym }, secretHash: g.secretHash })
     for (const s of parsed.services) {
       next.set(s.id, { identity: { type: 'service', id: s.id, subscribe: s.subscribe, publish: s.publish }, secretHash: s.secretHash })
     }

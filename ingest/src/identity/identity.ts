@@ -19,13 +19,26 @@ export interface ServiceIdentity {
   publish: string[]
 }
 
-export type Identity = DeviceIdentity | ServiceIdentity
+/**
+ * A gym's BLE gateway: it publishes the samples of the gym's registered devices under their own topics
+ * (`pulseline/{gym}/device/{device}/samples`), and its claims and nearby-device reports under
+ * `pulseline/{gym}/gateway/{id}/#`.
+ */
+export interface GatewayIdentity {
+  type: 'gateway'
+  id: string
+  gym: string
+}
+
+export type Identity = DeviceIdentity | ServiceIdentity | GatewayIdentity
 
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: 'PL_AUTH_FAILED' | 'PL_AUTH_UNKNOWN_DEVICE' }
 
 export interface IdentityDirectory {
-  /** Checks a username (device or service id) and secret. Never throws for bad input. */
+  /** Checks a username (device, gateway or service id) and secret. Never throws for bad input. */
   authenticate(username: string, secret: Buffer): Promise<AuthResult>
+  /** The registered device with this id, for checking what a gateway publishes on a device's behalf. */
+  device(id: string): DeviceIdentity | undefined
 }
 
 /** MQTT topic filter matching (§4.7): `+` one level, `#` the rest; `$` topics only match `$` filters. */

@@ -1,0 +1,133 @@
+/**
+ * The gateway's composition root: BLE central → decoders → per-device sampler → outbox (SQLite) →
+ * publisher (MQTT QoS 1). Claims keep a device read by one gateway; the nearby list feeds pairing.
+ */
+import mqtt, { type MqttClient } from 'mqtt'
+import { pino, type Logger } from 'pino'
+import { gatewayTopicPrefix, type Sample } from '@pulseline/protocol'
+import { Central } from './ble/central.js'
+import { Claims } from './claims.js'
+import { GattDecodeError } from './gatt/byte-reader.js'
+import { decodeCharacteristic } from './gatt/decode.js'
+import { GatewayMetrics } from './metrics.js'
+import { Outbox } from './outbox/outbox.js'
+import { Publisher } from './outbox/publisher.js'
+import { DeviceSampler } from './samples/device-sampler.js'
+import type { GatewayOptions } from './options.js'
+
+export interface GatewayService {
+  central: Central
+  outbox: Outbox
+  publisher: Publisher
+  metrics: GatewayMetrics
+  client: MqttClient
+  close(): Promise<void>
+}
+
+export async function startGateway(options: GatewayOptions, deps: { logger?: Logger } = {}): Promise<GatewayService> {
+  const logger = deps.logger ?? pino({ name: 'gateway', level: process.env.LOG_LEVEL ?? 'info' })
+  const idOf = new Map(options.devices.map((d) => [d.address.toUpperCase(), d.id]))
+  const samplers = new Map<string, DeviceSampler>()
+  const outbox = new Outbox(options.outbox)
+  const client = mqtt.connect(options.mqtt.url, {
+    username: options.id,
+    password: options.mqtt.password,
+    clientId: `gateway.${options.id}`,
+    reconnectPeriod: 1000,
+    clean: true,
+  })
+  client.on('error', (err) => logger.warn({ error: err.message }, 'broker connection'))
+  const publisher = new Publisher(outbox, client, {
+    gym: options.gym,
+    samplesPerMessage: options.mqtt.samplesPerMessage,
+    maxInflightMessages: options.mqtt.maxInflightMessages,
+    ...options.publish,
+  })
+  const claims = new Claims(client, options.gym, options.id, options.claims.ttlMs)
+
+  let central: Central
+  const queue = (address: string, samples: Sample[]) => {
+    const id = idOf.get(address)
+    if (!id) return
+    for (const s of samples) outbox.add(id, s)
+    metrics.samples.inc(samples.length)
+  }
+  const sampler = (address: string) => {
+    let s = samplers.get(address)
+    if (!s) samplers.set(address, (s = new DeviceSampler(options.ble.wheelCircumferenceM)))
+    return s
+  }
+  const metrics = new GatewayMetrics({
+    outboxDepth: () => outbox.depth,
+    dropped: () => outbox.dropped,
+    connected: () => [...idOf.keys()].filter((a) => central?.linkState(a) === 'connected').length,
+  })
+
+  central = new Central(
+    { ...options.ble },
+    () => new Set([...idOf.keys()].filter((a) => !claims.heldElsewhere(a, central.linkState(a) !== undefined))),
+    {
+      notification(address, characteristic, value, receivedAt) {
+        const label = `0x${characteristic.toString(16)}`
+        metrics.notifications.inc({ characteristic: label })
+        const s = sampler(address)
+        try {
+          const before = s.counters.droppedRr
+          queue(address, s.toSamples(decodeCharacteristic(characteristic, value), s.stamp(receivedAt)))
+          metrics.droppedRr.inc(s.counters.droppedRr - before)
+        } catch (err) {
+          if (!(err instanceof GattDecodeError)) throw err
+          metrics.decodeErrors.inc({ characteristic: label })
+          logger.warn({ device: idOf.get(address), characteristic: label, reason: err.reason, bytes: value.toString('hex') }, 'undecodable notification')
+        }
+      },
+      linkState(address, state, reason) {
+        metrics.linkEvents.inc({ state })
+        logger.info({ device: idOf.get(address), state, reason }, 'device link')
+        const t = sampler(address).stamp(Date.now())
+        if (state === 'connected') queue(address, [{ kind: 'status', t, link: 'connected' }])
+        else if (state === 'reconnecting') queue(address, [{ kind: 'status', t, link: reason === 'link lost' ? 'dropout' : 'reconnecting' }])
+      },
+      adapterFull(address, adapters) {
+        metrics.adapterFull.inc()
+        logger.warn({ device: idOf.get(address), adapters }, 'every adapter that sees this device is at its connection limit')
+      },
+    },
+  )
+  await central.start()
+  publisher.start()
+  claims.start(options.claims.heartbeatMs, () => [...idOf.keys()].filter((a) => central.linkState(a) === 'connected'))
+
+  // Let go of devices another gateway holds (a claim that arrived after we connected; lower id wins).
+  const arbiter = setInterval(() => {
+    for (const address of idOf.keys()) {
+      if (central.linkState(address) !== undefined && claims.heldElsewhere(address, true)) {
+        metrics.skippedClaimed.inc()
+        void central.release(address)
+      }
+    }
+  }, options.claims.heartbeatMs)
+  // Nearby devices, for pairing: addresses, names and signal, never readings.
+  const nearby = setInterval(() => {
+    if (!client.connected) return
+    const list = [...central.nearby.values()].filter((d) => Date.now() - d.lastSeenMs < 3 * options.ble.scanIntervalMs)
+    client.publish(`${gatewayTopicPrefix(options.gym, options.id)}/nearby`, JSON.stringify({ at: Date.now(), devices: list }), { qos: 0 })
+  }, options.ble.scanIntervalMs)
+
+  return {
+    central,
+    outbox,
+    publisher,
+    metrics,
+    client,
+    async close() {
+      clearInterval(arbiter)
+      clearInterval(nearby)
+      claims.stop()
+      publisher.stop()
+      await central.stop()
+      await client.endAsync()
+      outbox.close()
+    },
+  }
+}
