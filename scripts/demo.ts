@@ -3,8 +3,9 @@
  * durable log, writer) and a simulated class of 20 members streaming live. Each step says what it does;
  * the end says where to look. Ctrl-C stops everything this script started.
  *
- *   npm start -- --members 20 --machines 6 --speedup 1 --seed 1
+ *   npm start -- --members 20 --machines 6 --speedup 1 --seed 1 --ble auto|on|off
  */
+import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
@@ -12,6 +13,7 @@ import { planGym, runGym } from '@pulseline/firmware-sim'
 import { resolveIngestOptions, startIngest } from '@pulseline/ingest'
 import { demoInflux } from './demo/influx.js'
 import { provisionDevices } from './demo/devices.js'
+import { startDemoBle, type DemoBle } from './demo/ble.js'
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     minutes: { type: 'string', default: '60' },
     data: { type: 'string', default: '.data' },
+    ble: { type: 'string', default: 'auto' },
   },
 })
 const say = (line: string) => console.log(`[pulseline] ${line}`)
@@ -28,6 +31,7 @@ const data = resolve(values.data!)
 const GYM = 'demo-gym'
 
 say('Starting the Pulseline demo: a simulated gym class streaming into a real InfluxDB.')
+say('Logs carry device ids only, never readings or names.')
 const influx = await demoInflux(join(data, 'influxdb'), say)
 
 const now = Date.now()
@@ -36,9 +40,15 @@ const durationMs = Number(values.minutes) * 60_000
 // Replays faster than real time start in the past so that their timestamps never run into the future.
 const startMs = speedup > 1 ? now - durationMs : now
 const plan = planGym({ seed: Number(values.seed), gym: GYM, members: Number(values.members), machines: Number(values.machines), startMs, classStartMs: startMs })
+// The BLE path runs in real time only; with it, the machines and every other strap go through the gateway.
+const ble = values.ble === 'off' ? false : values.ble === 'on' || (speedup === 1 && existsSync('/usr/bin/dbus-daemon'))
+const viaGateway = new Set(ble ? plan.devices.filter((d, i) => d.kind !== 'strap' || i % 2 === 0).map((d) => d.id) : [])
+const blePlan = { ...plan, devices: plan.devices.filter((d) => viaGateway.has(d.id)) }
+const mqttPlan = { ...plan, devices: plan.devices.filter((d) => !viaGateway.has(d.id)) }
+const GATEWAY = 'demo-gateway'
 say(`Devices: provisioning ${plan.devices.length} simulated devices (${plan.members.length} members, ${values.machines} machines) with scrypt-hashed secrets`)
 const identities = join(data, 'demo', 'identities.json')
-const secrets = await provisionDevices(plan, identities, join(data, 'demo', 'device-secrets.json'))
+const secrets = await provisionDevices(plan, identities, join(data, 'demo', 'device-secrets.json'), [GATEWAY])
 
 say('Ingest: starting the MQTT broker, the durable log and the InfluxDB writer')
 const options = resolveIngestOptions({
@@ -49,11 +59,14 @@ const options = resolveIngestOptions({
 })
 const ingest = await startIngest(options, { logger: pino({ name: 'ingest', level: 'warn' }) })
 
-say(`Simulator: ${plan.devices.length} devices connect over MQTT and stream a ${values.minutes}-minute class at ${speedup}x`)
+let demoBle: DemoBle | undefined
+if (ble) demoBle = await startDemoBle(blePlan, ingest.mqttPort, GATEWAY, secrets.get(GATEWAY)!, data, say)
+else say('BLE: off (it runs in real time only, and needs dbus-daemon); every device speaks MQTT directly')
+say(`Simulator: ${mqttPlan.devices.length} devices connect over MQTT directly and stream a ${values.minutes}-minute class at ${speedup}x`)
 const stop = new AbortController()
 const run = runGym({
   url: `mqtt://127.0.0.1:${ingest.mqttPort}`,
-  plan,
+  plan: mqttPlan,
   secrets,
   startMs,
   durationMs,
@@ -83,11 +96,19 @@ let stopping = false
 async function shutdown(): Promise<void> {
   if (stopping) return
   stopping = true
-  say('Stopping: simulator, ingest, InfluxDB ...')
+  say('Stopping: simulator, gateway, ingest, InfluxDB ...')
+  setTimeout(() => {
+    say('Some part did not stop within 20 s; exiting anyway (the log keeps every acknowledged sample).')
+    process.exit(1)
+  }, 20_000).unref()
   clearInterval(status)
   stop.abort()
   await run.catch(() => undefined)
+  if (process.env.DEMO_DEBUG) say('simulator stopped')
+  await demoBle?.close()
+  if (process.env.DEMO_DEBUG) say('gateway stopped')
   await ingest.close()
+  if (process.env.DEMO_DEBUG) say('ingest stopped')
   await influx.local?.stop()
   say('Stopped.')
   process.exit(0)

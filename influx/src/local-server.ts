@@ -122,7 +122,10 @@ export async function startLocalInflux(options: LocalInfluxOptions = {}): Promis
     const configPath = join(dir, 'influxdb.conf')
     await writeFile(configPath, influxConfig(dir, httpPort, rpcPort))
     const log = createWriteStream(join(dir, 'influxd.log'), { flags: 'a' })
-    const child = spawn(binary, ['-config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // detached: its own process group, so a Ctrl-C meant for the demo lets the demo stop it in order
+    const child = spawn(binary, ['-config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const killOnExit = () => child.kill('SIGTERM')
+    process.once('exit', killOnExit)
     child.stdout!.pipe(log)
     child.stderr!.pipe(log)
     const url = `http://127.0.0.1:${httpPort}`
@@ -133,6 +136,7 @@ export async function startLocalInflux(options: LocalInfluxOptions = {}): Promis
         pid: child.pid!,
         dir,
         stop: async () => {
+          process.off('exit', killOnExit)
           await stopChild(child)
           log.end()
           if (ownsDir) await rm(dir, { recursive: true, force: true })
@@ -140,6 +144,7 @@ export async function startLocalInflux(options: LocalInfluxOptions = {}): Promis
       }
     } catch (err) {
       lastError = err as Error
+      process.off('exit', killOnExit)
       await stopChild(child)
       log.end()
     }

@@ -8,12 +8,14 @@ import { dirname } from 'node:path'
 import { hashSecret, newSecret, type IdentityFile } from '@pulseline/ingest'
 import type { GymPlan } from '@pulseline/firmware-sim'
 
-export async function provisionDevices(plan: GymPlan, identitiesPath: string, secretsPath: string): Promise<Map<string, string>> {
-  const secrets = new Map(plan.devices.map((d) => [d.id, newSecret()]))
+/** Device secrets, plus the secret of each gateway id in `gateways`. */
+export async function provisionDevices(plan: GymPlan, identitiesPath: string, secretsPath: string, gateways: string[] = []): Promise<Map<string, string>> {
+  const secrets = new Map([...plan.devices.map((d) => d.id), ...gateways].map((id) => [id, newSecret()]))
   const file: IdentityFile = {
     devices: await Promise.all(
       plan.devices.map(async (d) => ({ id: d.id, gym: plan.gym, kind: d.kind, secretHash: await hashSecret(secrets.get(d.id)!) })),
     ),
+    gateways: await Promise.all(gateways.map(async (id) => ({ id, gym: plan.gym, secretHash: await hashSecret(secrets.get(id)!) }))),
     services: [],
   }
   await mkdir(dirname(identitiesPath), { recursive: true })

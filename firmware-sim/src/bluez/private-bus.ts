@@ -35,7 +35,8 @@ export async function startPrivateBus(): Promise<PrivateBus> {
 </busconfig>
 `,
   )
-  const child: ChildProcess = spawn('dbus-daemon', ['--config-file', config, '--nofork', '--nopidfile', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  // detached: its own process group, so a Ctrl-C meant for the demo does not kill the bus under the gateway's feet
+  const child: ChildProcess = spawn('dbus-daemon', ['--config-file', config, '--nofork', '--nopidfile', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true })
   // Never outlive the process that started it.
   const killOnExit = () => child.kill('SIGTERM')
   process.once('exit', killOnExit)
