@@ -1,5 +1,6 @@
 import { optionsReference } from '@pulseline/config'
 import { INGEST_DEFAULTS, IngestOptionsSchema } from '@pulseline/ingest'
+import { GATEWAY_DEFAULTS, GatewayOptionsSchema } from '@pulseline/gateway'
 
 /** The configuration reference as it belongs in the README. */
 export function configReference(): string {
@@ -9,5 +10,11 @@ export function configReference(): string {
     'Options come from a JSON file (`--config FILE` or `PULSELINE_INGEST_CONFIG`) and from environment variables; the environment wins. Unknown keys are refused at start-up.',
     '',
     optionsReference('ingest', 'PULSELINE_INGEST', IngestOptionsSchema, INGEST_DEFAULTS),
+    '',
+    '### gateway',
+    '',
+    'Options come from a JSON file (`--config FILE` or `PULSELINE_GATEWAY_CONFIG`) and from environment variables. See [gateway/README.md](gateway/README.md) for real hardware.',
+    '',
+    optionsReference('gateway', 'PULSELINE_GATEWAY', GatewayOptionsSchema, GATEWAY_DEFAULTS),
   ].join('\n')
 }
