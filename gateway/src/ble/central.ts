@@ -18,7 +18,12 @@ export interface NearbyDevice {
   services: number[]
   adapters: string[]
   lastSeenMs: number
+  /** When name, RSSI and services were last read over D-Bus. */
+  propsReadMs: number
 }
+
+/** Device properties are re-read this often (ms); reading 50 devices' properties every scan cost more CPU than the data. */
+const PROPS_REFRESH_MS = 10_000
 
 export interface CentralOptions extends LinkOptions {
   /** Adapters to use (hci0, hci1, ...); empty means every adapter BlueZ has. */
@@ -94,9 +99,15 @@ export class Central {
       const now = Date.now()
       for (const [name, adapter] of this.adapters) {
         for (const address of await adapter.devices()) {
+          const known = this.nearby.get(address)
+          if (known && known.adapters.includes(name) && now - known.propsReadMs < PROPS_REFRESH_MS) {
+            known.lastSeenMs = now // still listed by BlueZ; its name and services do not change
+            continue
+          }
           const props = await this.deviceProps(name, address).catch(() => undefined)
           if (!props) continue
-          const entry = this.nearby.get(address) ?? { address, name: undefined, rssi: undefined, services: [], adapters: [], lastSeenMs: 0 }
+          const entry = known ?? { address, name: undefined, rssi: undefined, services: [], adapters: [], lastSeenMs: 0, propsReadMs: 0 }
+          entry.propsReadMs = now
           entry.name = props.name
           entry.rssi = props.rssi
           entry.services = props.services.filter((s) => DATA_SERVICES.includes(s) || s === 0x180f)
