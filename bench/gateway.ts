@@ -101,6 +101,7 @@ export async function gatewayBench(influxUrl: string, log: (line: string) => voi
       resolveGatewayOptions({
         id: 'gw-bench',
         gym: GYM,
+        http: { port: 0 },
         mqtt: { url: `mqtt://127.0.0.1:${port}`, password: secret },
         ble: { scanIntervalMs: 500, maxConnectionsPerAdapter: 7 },
         devices: plan.devices.map((d) => ({ address: fullDriver.addresses.get(d.id)!, id: d.id })),

@@ -50,6 +50,13 @@ export const GatewayOptionsSchema = Type.Object(
       },
       strict,
     ),
+    http: Type.Object(
+      {
+        host: Type.String({ description: 'address of the /metrics and /healthz listener' }),
+        port: Type.Integer({ minimum: -1, maximum: 65535, description: 'port of /metrics and /healthz; 0 picks a free port, -1 turns it off' }),
+      },
+      strict,
+    ),
     claims: Type.Object(
       {
         ttlMs: ms(1000, 'a claim older than this is void (the claiming gateway is gone)'),
@@ -79,6 +86,7 @@ export const GATEWAY_DEFAULTS: GatewayOptions = {
   devices: [],
   outbox: { path: '.data/gateway/outbox.sqlite', maxSamples: 2_000_000 },
   publish: { liveWindowMs: 5000, backlogMessagesPerSecond: 200, tickMs: 50 },
+  http: { host: '127.0.0.1', port: 9465 },
   claims: { ttlMs: 15_000, heartbeatMs: 5000 },
 }
 

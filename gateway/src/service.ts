@@ -2,6 +2,8 @@
  * The gateway's composition root: BLE central → decoders → per-device sampler → outbox (SQLite) →
  * publisher (MQTT QoS 1). Claims keep a device read by one gateway; the nearby list feeds pairing.
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import mqtt, { type MqttClient } from 'mqtt'
 import { pino, type Logger } from 'pino'
 import { gatewayTopicPrefix, type Sample } from '@pulseline/protocol'
@@ -16,6 +18,8 @@ import { DeviceSampler } from './samples/device-sampler.js'
 import type { GatewayOptions } from './options.js'
 
 export interface GatewayService {
+  /** Port of /metrics and /healthz, or undefined when turned off. */
+  httpPort: number | undefined
   central: Central
   outbox: Outbox
   publisher: Publisher
@@ -114,13 +118,25 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
     client.publish(`${gatewayTopicPrefix(options.gym, options.id)}/nearby`, JSON.stringify({ at: Date.now(), devices: list }), { qos: 0 })
   }, options.ble.scanIntervalMs)
 
+  // Prometheus text on /metrics; /healthz says whether the broker is reachable and how deep the outbox is.
+  const http = options.http.port < 0 ? undefined : createServer((req, res) => {
+    if (req.url === '/metrics') {
+      void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text))
+    } else if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', broker: client.connected, outbox: outbox.depth, dropped: outbox.dropped }))
+    } else res.writeHead(404).end()
+  })
+  if (http) await new Promise<void>((resolve) => http.listen(options.http.port, options.http.host, resolve))
+
   return {
+    httpPort: http ? (http.address() as AddressInfo).port : undefined,
     central,
     outbox,
     publisher,
     metrics,
     client,
     async close() {
+      http?.close()
       clearInterval(arbiter)
       clearInterval(nearby)
       claims.stop()

@@ -69,6 +69,7 @@ describe('gateway on a real D-Bus with the BlueZ emulator', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pl-gw-'))
     gateway = await startGateway(
       resolveGatewayOptions({
+        http: { port: 0 },
         id: 'gw-1',
         gym: GYM,
         mqtt: { url: `mqtt://127.0.0.1:${ingest.mqttPort}`, password: 'gw-secret', samplesPerMessage: 5 },
@@ -124,6 +125,13 @@ describe('gateway on a real D-Bus with the BlueZ emulator', () => {
     const unclaimed = nearby.find((d) => d.address === driver.addresses.get('strap-004'))
     expect(unclaimed).toMatchObject({ services: expect.arrayContaining([0x180d]), adapters: ['hci0'] })
     expect(emulator.isConnected('hci0', driver.addresses.get('strap-004')!)).toBe(false)
+  })
+
+  it('serves its counters on /metrics and its state on /healthz', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`)).text()
+    expect(text).toMatch(/pulseline_gateway_connected_devices [1-9]/)
+    expect(text).toContain('pulseline_gateway_outbox_dropped_samples 0')
+    expect(await (await fetch(`http://127.0.0.1:${gateway.httpPort}/healthz`)).json()).toMatchObject({ status: 'ok', broker: true, dropped: 0 })
   })
 
   it('rejects a malformed notification with a reason and keeps the link', async () => {

@@ -80,6 +80,7 @@ describe('gateway store-and-forward', () => {
       configPath,
       JSON.stringify(
         resolveGatewayOptions({
+          http: { port: 0 },
           id: 'gw-saf',
           gym: GYM,
           mqtt: { url: `mqtt://127.0.0.1:${port}`, password: 's', samplesPerMessage: 1, maxInflightMessages: 4 },

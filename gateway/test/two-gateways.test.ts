@@ -70,6 +70,7 @@ describe('a device in range of two gateways', () => {
       gateways.push(
         await startGateway(
           resolveGatewayOptions({
+            http: { port: 0 },
             id,
             gym: GYM,
             mqtt: { url: `mqtt://127.0.0.1:${ingest.mqttPort}`, password: id === 'gw-a' ? 'a' : 'b', samplesPerMessage: 1 },

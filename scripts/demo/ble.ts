@@ -39,6 +39,7 @@ export async function startDemoBle(plan: GymPlan, mqttPort: number, gatewayId: s
     { logger: pino({ name: 'gateway', level: 'warn' }) },
   )
   driver.start(200)
+  say(`BLE: gateway metrics on http://127.0.0.1:${gateway.httpPort}/metrics`)
   say(`BLE: gateway "${gatewayId}" reads ${plan.devices.length} devices over GATT (${plan.devices.map((d) => d.id).join(', ')})`)
   return {
     async close() {
