@@ -83,31 +83,41 @@ bind-address = "127.0.0.1:${rpcPort}"
 `
 }
 
-export function findInfluxd(): string | null {
+export function findOnPath(binary: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/local/bin'])) {
-    const candidate = join(dir, 'influxd')
+    const candidate = join(dir, binary)
     if (existsSync(candidate)) return candidate
   }
   return null
 }
 
+export function findInfluxd(): string | null {
+  return findOnPath('influxd')
+}
+
 /**
- * influxd's path; when it is missing and `install` is set, installs Debian's `influxdb` package first
- * (only as root on Debian). Throws with what to do otherwise.
+ * The path of `binary` on PATH; when it is missing and `install` is set, installs Debian's `pkg` first
+ * (only as root on Debian). Throws with what to do otherwise. The tests and the demo use it for influxd
+ * and dbus-daemon.
  */
-export function ensureInfluxd(install: boolean, say: (line: string) => void = () => {}): string {
-  const found = findInfluxd()
+export function ensureDebianBinary(binary: string, pkg: string, install: boolean, say: (line: string) => void = () => {}): string {
+  const found = findOnPath(binary)
   if (found) return found
   if (!install || process.getuid?.() !== 0 || !existsSync('/etc/debian_version')) {
-    throw new Error('influxd is not installed: install InfluxDB 1.x (Debian: apt-get install influxdb) or set INFLUX_URL')
+    throw new Error(`${binary} is not installed: install it (Debian: apt-get install ${pkg})`)
   }
-  say('influxd not found; installing Debian\'s "influxdb" package with apt-get ...')
+  say(`${binary} not found; installing Debian's "${pkg}" package with apt-get ...`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit', env })
-  execFileSync('apt-get', ['install', '-y', '-q', 'influxdb'], { stdio: 'inherit', env })
-  const installed = findInfluxd()
-  if (!installed) throw new Error('apt-get installed influxdb but influxd is still not on PATH')
+  execFileSync('apt-get', ['install', '-y', '-q', pkg], { stdio: 'inherit', env })
+  const installed = findOnPath(binary)
+  if (!installed) throw new Error(`apt-get installed ${pkg} but ${binary} is still not on PATH`)
   return installed
+}
+
+/** influxd's path, installing Debian's influxdb (InfluxDB 1.x) when allowed; or set INFLUX_URL instead. */
+export function ensureInfluxd(install: boolean, say: (line: string) => void = () => {}): string {
+  return ensureDebianBinary('influxd', 'influxdb', install, say)
 }
 
 export async function startLocalInflux(options: LocalInfluxOptions = {}): Promise<LocalInflux> {

@@ -3,11 +3,13 @@
  * through vitest's `provide`. Each test file writes to databases of its own, so files can run in parallel.
  */
 import type { TestProject } from 'vitest/node'
-import { ensureInfluxd, startLocalInflux, type LocalInflux } from '@pulseline/influx'
+import { ensureDebianBinary, ensureInfluxd, startLocalInflux, type LocalInflux } from '@pulseline/influx'
 
 let influx: LocalInflux | undefined
 
 export async function setup(project: TestProject): Promise<void> {
+  // The gateway's tests run a private dbus-daemon.
+  ensureDebianBinary('dbus-daemon', 'dbus-daemon', true, (line) => console.log(`[test setup] ${line}`))
   let url = process.env.INFLUX_URL
   if (!url) {
     // Like the demo, a fresh Debian machine gets influxd from apt when the tests run as root.
