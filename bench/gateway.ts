@@ -7,7 +7,8 @@
  * The outage backlog is written into the gateway's outbox directly (10 simulated minutes of the same 50
  * devices), rather than waited for in real time; what is measured is the drain.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { forkReady, stopChild } from '../test/setup/child.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,24 +39,8 @@ function combinedPlan(startMs: number): GymPlan {
   return { gym: GYM, members: [...straps.members, ...machines.members], devices: [...straps.devices, ...machines.devices.filter((d) => d.kind !== 'strap' && d.kind !== 'watch')] }
 }
 
-async function spawnGateway(config: string, busAddress: string): Promise<ChildProcess> {
-  const child = fork(fileURLToPath(new URL('../gateway/src/main.ts', import.meta.url)), ['--config', config], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: busAddress, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve())
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)))
-  })
-  return child
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill('SIGTERM')
-  await exited
+function spawnGateway(config: string, busAddress: string): Promise<ChildProcess> {
+  return forkReady(fileURLToPath(new URL('../gateway/src/main.ts', import.meta.url)), ['--config', config], { DBUS_SYSTEM_BUS_ADDRESS: busAddress, LOG_LEVEL: 'error' })
 }
 
 export async function gatewayBench(influxUrl: string, log: (line: string) => void, measureSeconds = 20): Promise<GatewayReport> {

@@ -12,6 +12,7 @@
  *   npm run bench -- --runs 3 --write    (--write saves bench/RESULTS.md)
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { forkReady, stopChild } from '../test/setup/child.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -70,20 +71,8 @@ async function rawInflux(url: string, writers: number, points: number): Promise<
   return { rate: points / seconds }
 }
 
-async function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const child = fork(here(script), args, { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve())
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)))
-  })
-  return child
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill('SIGTERM')
-  await exited
+function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+  return forkReady(here(script), args, env)
 }
 
 /** Runs the generator; `until` resolves when the thing measured is done (PUBACKs, or points in InfluxDB). */
@@ -109,7 +98,7 @@ async function bareBroker(messages: number): Promise<Figure> {
   const cpu0 = cpuSeconds(broker.pid!)
   const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: 64, startT: Date.now() - 86_400_000 })
   const cpu = cpuSeconds(broker.pid!) - cpu0
-  await stop(broker)
+  await stopChild(broker)
   return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
 }
 
@@ -182,7 +171,7 @@ async function pipeline(url: string, samples: number, perMessage: number): Promi
   if (counted !== run.samples) throw new Error(`InfluxDB holds ${counted} points, expected ${run.samples}`)
   await client.query(`DROP DATABASE "${database}"`, undefined, 'POST')
   await client.close()
-  await stop(p.child)
+  await stopChild(p.child)
   await rm(p.dir, { recursive: true, force: true })
   return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
 }
@@ -227,7 +216,7 @@ async function overload(url: string, influx: LocalInflux): Promise<OverloadRepor
   clearInterval(sampler)
   log(`overload: ingest RSS every 250 ms (MiB): ${trace.join(' ')}`)
   const secondHalf = trace.slice(Math.floor(trace.length / 2)).map(Number)
-  await stop(p.child)
+  await stopChild(p.child)
   await rm(p.dir, { recursive: true, force: true })
   const mib = (b: number) => Math.round((b / 1048576) * 10) / 10
   return {

@@ -5,7 +5,7 @@
  * InfluxDB, the backlog must drain oldest first at the configured rate, and live samples must not wait
  * behind it.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,22 +19,14 @@ import type { Sample } from '@pulseline/protocol'
 import { BleGymDriver, BluezEmulator, planGym, startPrivateBus, type PrivateBus } from '@pulseline/firmware-sim'
 import { resolveGatewayOptions } from '@pulseline/gateway'
 import { freshDatabase } from '../../test/setup/influx.js'
-import { ingestOptions, startTestIngest, stopChild, writeIdentities } from '../../test/setup/ingest.js'
+import { ingestOptions, startTestIngest, writeIdentities } from '../../test/setup/ingest.js'
+import { forkReady, stopChild } from '../../test/setup/child.js'
 
 const GYM = 'saf-gym'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function spawnGateway(configPath: string, busAddress: string): Promise<ChildProcess> {
-  const child = fork(fileURLToPath(new URL('../src/main.ts', import.meta.url)), ['--config', configPath], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: busAddress, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve())
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)))
-  })
-  return child
+function spawnGateway(configPath: string, busAddress: string): Promise<ChildProcess> {
+  return forkReady(fileURLToPath(new URL('../src/main.ts', import.meta.url)), ['--config', configPath], { DBUS_SYSTEM_BUS_ADDRESS: busAddress, LOG_LEVEL: 'error' })
 }
 
 describe('gateway store-and-forward', () => {

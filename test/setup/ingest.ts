@@ -2,7 +2,8 @@
  * Helpers to run a real ingest (in-process or as a child process) on free ports and temporary
  * directories, with an identities file for a set of devices.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { forkReady } from './child.js'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
@@ -55,21 +56,7 @@ export async function startTestIngest(options: IngestOptions): Promise<IngestSer
 /** ingest as a child process (so a test can SIGKILL it), on the ports and directories of `options`. */
 export async function spawnIngest(options: IngestOptions, configPath: string): Promise<ChildProcess> {
   await writeFile(configPath, JSON.stringify(options))
-  const child = fork(fileURLToPath(new URL('../../ingest/src/main.ts', import.meta.url)), ['--config', configPath], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve())
-    child.once('exit', (code) => reject(new Error(`ingest exited with ${code} before it was ready`)))
-  })
-  return child
+  return forkReady(fileURLToPath(new URL('../../ingest/src/main.ts', import.meta.url)), ['--config', configPath], { LOG_LEVEL: 'warn' })
 }
 
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill(signal)
-  await exited
-}
+export { stopChild } from './child.js'

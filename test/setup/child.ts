@@ -1,0 +1,25 @@
+/**
+ * Child processes for tests and the benchmark: a TypeScript entry point run under tsx, which sends one
+ * IPC message when it is ready; stopped by PID with a signal of the caller's choosing (SIGKILL for crash tests).
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+
+export async function forkReady(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+  const child = fork(script, args, {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve())
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)))
+  })
+  return child
+}
+
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill(signal)
+  await exited
+}
