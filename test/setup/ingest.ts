@@ -26,14 +26,17 @@ export async function writeIdentities(
   devices: TestDevice[],
   services: Array<{ id: string; secret: string; subscribe: string[]; publish: string[] }> = [],
   gateways: Array<{ id: string; gym: string; secret: string }> = [],
-): Promise<void> {
+): Promise<IdentityFile> {
   const file: IdentityFile = {
     devices: await Promise.all(devices.map(async (d) => ({ id: d.id, gym: d.gym, kind: d.kind, secretHash: await hashSecret(d.secret, TEST_COST) }))),
     gateways: await Promise.all(gateways.map(async (g) => ({ id: g.id, gym: g.gym, secretHash: await hashSecret(g.secret, TEST_COST) }))),
     services: await Promise.all(services.map(async (s) => ({ id: s.id, secretHash: await hashSecret(s.secret, TEST_COST), subscribe: s.subscribe, publish: s.publish }))),
   }
   await writeFile(path, JSON.stringify(file, null, 2))
+  return file
 }
+
+export { hashSecret, TEST_COST }
 
 export async function ingestOptions(influxUrl: string, database: string, over: Record<string, unknown> = {}): Promise<IngestOptions> {
   const dir = await mkdtemp(join(tmpdir(), 'pl-ingest-'))
