@@ -14,7 +14,7 @@ import { basename, dirname } from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ID_PATTERN, PulselineError } from '@pulseline/protocol'
-import { DUMMY_HASH, verifySecret } from './secret-hash.js'
+import { DUMMY_HASH, verifySecret } from '@pulseline/registry'
 import type { AuthResult, DeviceIdentity, Identity, IdentityDirectory } from './identity.js'
 
 const Id = Type.String({ pattern: ID_PATTERN.source })

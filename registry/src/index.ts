@@ -1,0 +1,6 @@
+export * from './types.js'
+export * from './registry.js'
+export * from './attribution.js'
+export * from './secret-hash.js'
+export * from './sqlite/sqlite-registry.js'
+export { migrate, migrations } from './sqlite/migrate.js'

@@ -1,0 +1,67 @@
+/**
+ * The registry: gyms, people, their physiology, devices and credentials, class sessions and who wears
+ * what when. Asynchronous throughout, so that a PostgreSQL implementation can sit behind the same
+ * interface; the embedded default is SQLite (sqlite/sqlite-registry.ts).
+ */
+import type { Assignment, Change, Device, Gym, MemberProfile, User } from './types.js'
+
+export interface ClassSession {
+  id: string
+  gymId: string
+  coachUserId: string | null
+  title: string
+  startedMs: number
+  endedMs: number | null
+}
+
+export interface Registry {
+  createGym(gym: Gym): Promise<void>
+  gym(id: string): Promise<Gym | undefined>
+
+  /** Creates a user; a password is stored as a scrypt hash. */
+  createUser(user: User, password?: string): Promise<void>
+  user(id: string): Promise<User | undefined>
+  /** The user whose login and password match, or undefined (same time either way). */
+  verifyLogin(login: string, password: string): Promise<User | undefined>
+  setMemberProfile(userId: string, profile: MemberProfile): Promise<void>
+  memberProfile(userId: string): Promise<MemberProfile | undefined>
+
+  createDevice(device: Device): Promise<void>
+  device(id: string): Promise<Device | undefined>
+  devicesOfGym(gymId: string): Promise<Device[]>
+
+  /** Issues a new secret for a device (returned once, stored hashed) and revokes any earlier one. */
+  issueCredential(deviceId: string): Promise<string>
+  /** Revokes every credential of a device; returns how many were active. */
+  revokeCredentials(deviceId: string): Promise<number>
+  /** The device, when `secret` matches one of its active credentials. */
+  verifyDevice(deviceId: string, secret: string | Buffer): Promise<Device | undefined>
+
+  startSession(session: ClassSession): Promise<void>
+  endSession(id: string, atMs: number): Promise<void>
+
+  /**
+   * Assigns a device to a member from `fromMs` on. An open assignment of the device ends at `fromMs` (a
+   * swap); an assignment that would overlap an earlier closed one is refused.
+   */
+  assign(deviceId: string, userId: string, fromMs: number, sessionId?: string): Promise<void>
+  unassign(deviceId: string, atMs: number): Promise<void>
+  /** A device's assignments, oldest first. */
+  assignments(deviceId: string): Promise<Assignment[]>
+
+  /** Changes with a sequence number above `seq`, for caches in other processes. */
+  changesSince(seq: number): Promise<Change[]>
+  /** Records who did what to whom (ids only). */
+  audit(actor: string, action: string, subject: string): Promise<void>
+  close(): Promise<void>
+}
+
+export class RegistryError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'conflict' | 'invalid',
+    message: string,
+  ) {
+    super(message)
+    this.name = 'RegistryError'
+  }
+}

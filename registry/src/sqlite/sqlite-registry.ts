@@ -1,0 +1,242 @@
+/**
+ * The registry on embedded SQLite (better-sqlite3: synchronous, in-process, WAL). Every method is one
+ * transaction. Methods are async only to match the Registry interface.
+ */
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { DUMMY_HASH, hashSecret, newSecret, verifySecret } from '../secret-hash.js'
+import { RegistryError, type ClassSession, type Registry } from '../registry.js'
+import type { Assignment, Change, Device, Gym, MemberProfile, User } from '../types.js'
+import { migrate } from './migrate.js'
+
+type Row = Record<string, unknown>
+
+export class SqliteRegistry implements Registry {
+  private constructor(private readonly db: Database.Database) {}
+
+  /** Opens (creating if needed) and migrates the database at `path`; ':memory:' for tests. */
+  static open(path: string): SqliteRegistry {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    const db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 5000')
+    migrate(db)
+    return new SqliteRegistry(db)
+  }
+
+  async createGym(gym: Gym): Promise<void> {
+    this.run('INSERT INTO gyms (id, name, timezone, created_ms) VALUES (?, ?, ?, ?)', gym.id, gym.name, gym.timezone, Date.now())
+  }
+
+  async gym(id: string): Promise<Gym | undefined> {
+    const r = this.db.prepare('SELECT id, name, timezone FROM gyms WHERE id = ?').get(id) as Gym | undefined
+    return r
+  }
+
+  async createUser(user: User, password?: string): Promise<void> {
+    const hash = password === undefined ? null : await hashSecret(password)
+    this.run(
+      'INSERT INTO users (id, gym_id, role, display_name, login, password_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      user.id,
+      user.gymId,
+      user.role,
+      user.displayName,
+      user.login,
+      hash,
+      Date.now(),
+    )
+  }
+
+  async user(id: string): Promise<User | undefined> {
+    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined
+    return r ? toUser(r) : undefined
+  }
+
+  async verifyLogin(login: string, password: string): Promise<User | undefined> {
+    const r = this.db.prepare('SELECT * FROM users WHERE login = ?').get(login) as Row | undefined
+    const ok = await verifySecret(password, (r?.password_hash as string | null) ?? DUMMY_HASH)
+    return r && ok ? toUser(r) : undefined
+  }
+
+  async setMemberProfile(userId: string, p: MemberProfile): Promise<void> {
+    this.run(
+      `INSERT INTO member_profiles (user_id, birth_year, sex, weight_kg, resting_hr, max_hr, max_hr_measured, lthr, zone_model, timezone)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET birth_year = excluded.birth_year, sex = excluded.sex, weight_kg = excluded.weight_kg,
+         resting_hr = excluded.resting_hr, max_hr = excluded.max_hr, max_hr_measured = excluded.max_hr_measured, lthr = excluded.lthr,
+         zone_model = excluded.zone_model, timezone = excluded.timezone`,
+      userId,
+      p.birthYear ?? null,
+      p.sex ?? null,
+      p.weightKg ?? null,
+      p.restingHr ?? null,
+      p.maxHr ?? null,
+      p.maxHrMeasured ? 1 : 0,
+      p.lthr ?? null,
+      p.zoneModel ?? 'percent_max',
+      p.timezone ?? null,
+    )
+  }
+
+  async memberProfile(userId: string): Promise<MemberProfile | undefined> {
+    const r = this.db.prepare('SELECT * FROM member_profiles WHERE user_id = ?').get(userId) as Row | undefined
+    if (!r) return undefined
+    const out: MemberProfile = { maxHrMeasured: r.max_hr_measured === 1, zoneModel: r.zone_model as string }
+    if (r.birth_year !== null) out.birthYear = r.birth_year as number
+    if (r.sex !== null) out.sex = r.sex as 'female' | 'male'
+    if (r.weight_kg !== null) out.weightKg = r.weight_kg as number
+    if (r.resting_hr !== null) out.restingHr = r.resting_hr as number
+    if (r.max_hr !== null) out.maxHr = r.max_hr as number
+    if (r.lthr !== null) out.lthr = r.lthr as number
+    if (r.timezone !== null) out.timezone = r.timezone as string
+    return out
+  }
+
+  async createDevice(d: Device): Promise<void> {
+    if (d.pool && d.ownerUserId) throw new RegistryError('invalid', `device ${d.id} cannot be both owned and in the pool`)
+    this.run(
+      'INSERT INTO devices (id, gym_id, kind, address, serial, owner_user_id, pool, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      d.id,
+      d.gymId,
+      d.kind,
+      d.address,
+      d.serial,
+      d.ownerUserId,
+      d.pool ? 1 : 0,
+      Date.now(),
+    )
+  }
+
+  async device(id: string): Promise<Device | undefined> {
+    const r = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as Row | undefined
+    return r ? toDevice(r) : undefined
+  }
+
+  async devicesOfGym(gymId: string): Promise<Device[]> {
+    return (this.db.prepare('SELECT * FROM devices WHERE gym_id = ? ORDER BY id').all(gymId) as Row[]).map(toDevice)
+  }
+
+  async issueCredential(deviceId: string): Promise<string> {
+    if (!(await this.device(deviceId))) throw new RegistryError('not_found', `no device ${deviceId}`)
+    const secret = newSecret()
+    const hash = await hashSecret(secret)
+    const now = Date.now()
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE device_credentials SET revoked_ms = ? WHERE device_id = ? AND revoked_ms IS NULL').run(now, deviceId)
+      this.db.prepare('INSERT INTO device_credentials (device_id, secret_hash, created_ms) VALUES (?, ?, ?)').run(deviceId, hash, now)
+      this.change('credential', deviceId)
+    })()
+    return secret
+  }
+
+  async revokeCredentials(deviceId: string): Promise<number> {
+    return this.db.transaction(() => {
+      const n = this.db.prepare('UPDATE device_credentials SET revoked_ms = ? WHERE device_id = ? AND revoked_ms IS NULL').run(Date.now(), deviceId).changes
+      this.change('credential', deviceId)
+      return n
+    })()
+  }
+
+  async verifyDevice(deviceId: string, secret: string | Buffer): Promise<Device | undefined> {
+    const hashes = (this.db.prepare('SELECT secret_hash FROM device_credentials WHERE device_id = ? AND revoked_ms IS NULL').all(deviceId) as Array<{ secret_hash: string }>).map(
+      (r) => r.secret_hash,
+    )
+    let ok = false
+    for (const h of hashes.length > 0 ? hashes : [DUMMY_HASH]) if (await verifySecret(secret, h)) ok = hashes.length > 0
+    return ok ? this.device(deviceId) : undefined
+  }
+
+  async startSession(s: ClassSession): Promise<void> {
+    this.run('INSERT INTO class_sessions (id, gym_id, coach_user_id, title, started_ms, ended_ms) VALUES (?, ?, ?, ?, ?, ?)', s.id, s.gymId, s.coachUserId, s.title, s.startedMs, s.endedMs)
+  }
+
+  async endSession(id: string, atMs: number): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE class_sessions SET ended_ms = ? WHERE id = ?').run(atMs, id)
+      // A session's open assignments end with it.
+      const open = this.db.prepare('SELECT device_id FROM assignments WHERE session_id = ? AND to_ms IS NULL').all(id) as Array<{ device_id: string }>
+      this.db.prepare('UPDATE assignments SET to_ms = ? WHERE session_id = ? AND to_ms IS NULL AND from_ms < ?').run(atMs, id, atMs)
+      for (const o of open) this.change('assignment', o.device_id)
+    })()
+  }
+
+  async assign(deviceId: string, userId: string, fromMs: number, sessionId?: string): Promise<void> {
+    this.db.transaction(() => {
+      const open = this.db.prepare('SELECT id, from_ms FROM assignments WHERE device_id = ? AND to_ms IS NULL').get(deviceId) as { id: number; from_ms: number } | undefined
+      if (open && open.from_ms >= fromMs) throw new RegistryError('conflict', `device ${deviceId} has an assignment from ${open.from_ms}, not before ${fromMs}`)
+      const overlap = this.db
+        .prepare('SELECT count(*) AS n FROM assignments WHERE device_id = ? AND to_ms IS NOT NULL AND to_ms > ?')
+        .get(deviceId, fromMs) as { n: number }
+      if (overlap.n > 0) throw new RegistryError('conflict', `device ${deviceId} is assigned after ${fromMs} already`)
+      if (open) this.db.prepare('UPDATE assignments SET to_ms = ? WHERE id = ?').run(fromMs, open.id)
+      this.db.prepare('INSERT INTO assignments (device_id, user_id, session_id, from_ms) VALUES (?, ?, ?, ?)').run(deviceId, userId, sessionId ?? null, fromMs)
+      this.change('assignment', deviceId)
+    })()
+  }
+
+  async unassign(deviceId: string, atMs: number): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE assignments SET to_ms = ? WHERE device_id = ? AND to_ms IS NULL AND from_ms < ?').run(atMs, deviceId, atMs)
+      this.change('assignment', deviceId)
+    })()
+  }
+
+  async assignments(deviceId: string): Promise<Assignment[]> {
+    return (this.db.prepare('SELECT * FROM assignments WHERE device_id = ? ORDER BY from_ms').all(deviceId) as Row[]).map((r) => ({
+      deviceId: r.device_id as string,
+      userId: r.user_id as string,
+      sessionId: (r.session_id as string | null) ?? null,
+      fromMs: r.from_ms as number,
+      toMs: (r.to_ms as number | null) ?? null,
+    }))
+  }
+
+  async changesSince(seq: number): Promise<Change[]> {
+    return (this.db.prepare('SELECT * FROM changes WHERE seq > ? ORDER BY seq').all(seq) as Row[]).map((r) => ({
+      seq: r.seq as number,
+      kind: r.kind as Change['kind'],
+      subject: r.subject as string,
+      atMs: r.at_ms as number,
+    }))
+  }
+
+  async audit(actor: string, action: string, subject: string): Promise<void> {
+    this.run('INSERT INTO audit_log (at_ms, actor, action, subject) VALUES (?, ?, ?, ?)', Date.now(), actor, action, subject)
+  }
+
+  async close(): Promise<void> {
+    this.db.close()
+  }
+
+  private change(kind: Change['kind'], subject: string): void {
+    this.db.prepare('INSERT INTO changes (kind, subject, at_ms) VALUES (?, ?, ?)').run(kind, subject, Date.now())
+  }
+
+  private run(sql: string, ...params: unknown[]): void {
+    try {
+      this.db.prepare(sql).run(...params)
+    } catch (err) {
+      const e = err as { code?: string; message: string }
+      if (e.code?.startsWith('SQLITE_CONSTRAINT')) throw new RegistryError('conflict', e.message)
+      throw err
+    }
+  }
+}
+
+function toUser(r: Row): User {
+  return { id: r.id as string, gymId: (r.gym_id as string | null) ?? null, role: r.role as User['role'], displayName: r.display_name as string, login: (r.login as string | null) ?? null }
+}
+
+function toDevice(r: Row): Device {
+  return {
+    id: r.id as string,
+    gymId: r.gym_id as string,
+    kind: r.kind as Device['kind'],
+    address: (r.address as string | null) ?? null,
+    serial: (r.serial as string | null) ?? null,
+    ownerUserId: (r.owner_user_id as string | null) ?? null,
+    pool: r.pool === 1,
+  }
+}

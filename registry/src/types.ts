@@ -1,0 +1,59 @@
+/** The registry's records, as the rest of Pulseline sees them. */
+export const ROLES = ['admin', 'coach', 'member', 'analyst'] as const
+export type Role = (typeof ROLES)[number]
+
+export const DEVICE_KINDS = ['strap', 'watch', 'bike', 'treadmill', 'rower', 'cross_trainer', 'footpod', 'gateway'] as const
+export type DeviceKind = (typeof DEVICE_KINDS)[number]
+
+export interface Gym {
+  id: string
+  name: string
+  timezone: string
+}
+
+export interface User {
+  id: string
+  gymId: string | null
+  role: Role
+  displayName: string
+  login: string | null
+}
+
+export interface MemberProfile {
+  birthYear?: number
+  sex?: 'female' | 'male'
+  weightKg?: number
+  restingHr?: number
+  maxHr?: number
+  /** True when maxHr was measured (a test, or raised from observed data), false when estimated. */
+  maxHrMeasured?: boolean
+  lthr?: number
+  zoneModel?: string
+  timezone?: string
+}
+
+export interface Device {
+  id: string
+  gymId: string
+  kind: DeviceKind
+  address: string | null
+  serial: string | null
+  ownerUserId: string | null
+  pool: boolean
+}
+
+export interface Assignment {
+  deviceId: string
+  userId: string
+  sessionId: string | null
+  fromMs: number
+  /** Exclusive end; null while the assignment is open. */
+  toMs: number | null
+}
+
+export interface Change {
+  seq: number
+  kind: 'credential' | 'assignment' | 'device' | 'user'
+  subject: string
+  atMs: number
+}
