@@ -80,7 +80,9 @@ export const IngestOptionsSchema = Type.Object(
     ),
     identities: Type.Object(
       {
-        file: Type.String({ description: 'JSON file of device and service credentials (scrypt hashes)' }),
+        file: Type.String({ description: 'JSON file of device, gateway and service credentials (scrypt hashes); with a registry, services only' }),
+        registry: Type.String({ description: 'SQLite registry file; when set, devices and gateways log in against it and samples carry their member' }),
+        registryPollMs: ms(50, 'how often the registry\'s change feed is read (revocations, assignments)'),
       },
       strict,
     ),
@@ -121,7 +123,7 @@ export const INGEST_DEFAULTS: IngestOptions = {
   },
   writer: { batchBytes: 512 * 1024, maxInFlight: 2, backoffInitialMs: 100, backoffMaxMs: 30_000, lingerMs: 20 },
   validation: { maxFutureMs: 5 * 60_000, maxSamples: 1000 },
-  identities: { file: '.data/identities.json' },
+  identities: { file: '.data/identities.json', registry: '', registryPollMs: 1000 },
 }
 
 export function resolveIngestOptions(input: unknown = {}): IngestOptions {

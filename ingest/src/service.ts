@@ -14,7 +14,11 @@ import { SampleIntake } from './broker/sample-intake.js'
 import { BrokerAccess } from './broker/access.js'
 import { listen } from './broker/listeners.js'
 import { startHttp } from './http.js'
+import { existsSync } from 'node:fs'
+import { SqliteRegistry, type Registry } from '@pulseline/registry'
 import { FileIdentityDirectory } from './identity/file-directory.js'
+import { RegistryDirectory } from './identity/registry-directory.js'
+import { MemberAttribution } from './identity/member-attribution.js'
 import type { IdentityDirectory } from './identity/identity.js'
 import type { IngestOptions } from './options.js'
 
@@ -31,8 +35,10 @@ export interface IngestService {
 }
 
 export interface IngestDependencies {
-  /** Defaults to the identities file named in the options. */
+  /** Defaults to the registry, or the identities file, named in the options. */
   directory?: IdentityDirectory
+  /** A registry to use instead of opening `identities.registry` (tests, or one shared in-process). */
+  registry?: Registry
   logger?: Logger
 }
 
@@ -75,12 +81,23 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
   })
   shipper.start()
 
-  const directory = deps.directory ?? (await FileIdentityDirectory.load(options.identities.file))
-  const intake = new SampleIntake(log, deadLetters, metrics, {
-    maxPayloadBytes: options.mqtt.maxPayloadBytes,
-    maxFutureMs: options.validation.maxFutureMs,
-    maxSamples: options.validation.maxSamples,
-  })
+  const registry = deps.registry ?? (options.identities.registry ? SqliteRegistry.open(options.identities.registry) : undefined)
+  const fileDirectory = existsSync(options.identities.file) ? await FileIdentityDirectory.load(options.identities.file) : undefined
+  const registryDirectory = registry ? await RegistryDirectory.open(registry, fileDirectory) : undefined
+  const directory = deps.directory ?? registryDirectory ?? fileDirectory
+  if (!directory) throw new Error(`no identities: neither ${options.identities.file} nor a registry`)
+  const attribution = registry ? new MemberAttribution(registry) : undefined
+  const intake = new SampleIntake(
+    log,
+    deadLetters,
+    metrics,
+    {
+      maxPayloadBytes: options.mqtt.maxPayloadBytes,
+      maxFutureMs: options.validation.maxFutureMs,
+      maxSamples: options.validation.maxSamples,
+    },
+    attribution,
+  )
   const access = new BrokerAccess(directory, intake, deadLetters, metrics, (event, fields) => logger.info(fields, event))
   const broker = new Aedes({
     authenticate: access.authenticate,
@@ -92,9 +109,15 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
   access.attach(broker)
   await broker.listen()
   broker.on('clientError', (client, err) => logger.debug({ client: client.id, error: err.message }, 'client error'))
-  if (directory instanceof FileIdentityDirectory) {
-    directory.onRevoked = (ids) => logger.info({ ids, disconnected: access.disconnect(ids) }, 'credentials revoked or rotated')
-    directory.watch((err) => logger.error({ error: err.message }, 'identities file not reloaded'))
+  const revoked = (ids: string[]) => logger.info({ ids, disconnected: access.disconnect(ids) }, 'credentials revoked or rotated')
+  if (fileDirectory) {
+    fileDirectory.onRevoked = revoked
+    fileDirectory.watch((err) => logger.error({ error: err.message }, 'identities file not reloaded'))
+  }
+  if (registryDirectory) {
+    registryDirectory.onRevoked = revoked
+    registryDirectory.onAssignmentsChanged = (ids) => attribution?.invalidate(ids)
+    registryDirectory.watch(options.identities.registryPollMs, (err) => logger.error({ error: err.message }, 'registry change feed not read'))
   }
 
   const listeners = await listen(broker, options.mqtt, (info) => {
@@ -123,7 +146,8 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     shipper,
     broker,
     async close() {
-      if (directory instanceof FileIdentityDirectory) directory.close()
+      fileDirectory?.close()
+      registryDirectory?.close()
       await new Promise<void>((resolve) => broker.close(() => resolve()))
       await listeners.close()
       await http.close()
@@ -131,6 +155,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
       await influx.close()
       await log.close()
       await deadLetters.close()
+      if (!deps.registry) await registry?.close()
     },
   }
 }

@@ -17,6 +17,7 @@ export interface ClassSession {
 export interface Registry {
   createGym(gym: Gym): Promise<void>
   gym(id: string): Promise<Gym | undefined>
+  gyms(): Promise<Gym[]>
 
   /** Creates a user; a password is stored as a scrypt hash. */
   createUser(user: User, password?: string): Promise<void>

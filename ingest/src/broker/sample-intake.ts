@@ -22,6 +22,7 @@ import type { DurableLog } from '../log/durable-log.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
 import type { DeviceIdentity } from '../identity/identity.js'
+import type { MemberAttribution } from '../identity/member-attribution.js'
 
 export interface IntakeOptions {
   maxPayloadBytes: number
@@ -41,6 +42,8 @@ export class SampleIntake {
     private readonly deadLetters: DeadLetterStore,
     private readonly metrics: IngestMetrics,
     private readonly options: IntakeOptions,
+    /** Member attribution by sample time, when a registry is configured. */
+    private readonly attribution?: MemberAttribution,
   ) {}
 
   /** Resolves once the packet's samples (or its dead letter) are durable; rejects if the log refuses. */
@@ -61,8 +64,11 @@ export class SampleIntake {
     }
     let lines = ''
     let points = 0
+    const { attribution } = this
+    if (attribution) await attribution.prepare(session.identity.id)
     for (const sample of result.accepted) {
-      lines += sampleToLines(sample, session.tags)
+      const tags = attribution ? attribution.tagsAt(session.identity.id, session.identity.gym, sample.t) : session.tags
+      lines += sampleToLines(sample, tags)
       points += pointsInSample(sample)
     }
     const writes: Array<Promise<void>> = []

@@ -35,6 +35,10 @@ export class SqliteRegistry implements Registry {
     return r
   }
 
+  async gyms(): Promise<Gym[]> {
+    return this.db.prepare('SELECT id, name, timezone FROM gyms ORDER BY id').all() as Gym[]
+  }
+
   async createUser(user: User, password?: string): Promise<void> {
     const hash = password === undefined ? null : await hashSecret(password)
     this.run(

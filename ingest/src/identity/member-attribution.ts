@@ -1,0 +1,41 @@
+/**
+ * Attaches the member to a device's samples: the member whose assignment covered the sample's own time
+ * (registry/src/attribution.ts). Assignments are cached per device and dropped from the cache when the
+ * registry's change feed says they changed. A sample no assignment covers is stored under the device
+ * alone, with no member tag.
+ */
+import { memberAt, type Assignment, type Registry } from '@pulseline/registry'
+import { seriesTags, type SeriesTags } from '@pulseline/protocol'
+
+export class MemberAttribution {
+  private readonly assignments = new Map<string, Assignment[]>()
+  private readonly loading = new Map<string, Promise<Assignment[]>>()
+  private readonly tags = new Map<string, SeriesTags>()
+
+  constructor(private readonly registry: Registry) {}
+
+  /** Loads (once) the assignments of a device, so that `tagsAt` can answer synchronously. */
+  async prepare(deviceId: string): Promise<void> {
+    if (this.assignments.has(deviceId)) return
+    let pending = this.loading.get(deviceId)
+    if (!pending) {
+      pending = this.registry.assignments(deviceId)
+      this.loading.set(deviceId, pending)
+    }
+    this.assignments.set(deviceId, await pending)
+    this.loading.delete(deviceId)
+  }
+
+  /** Tags for a sample of `deviceId` at time `t`; call `prepare` first. */
+  tagsAt(deviceId: string, gym: string, t: number): SeriesTags {
+    const member = memberAt(this.assignments.get(deviceId) ?? [], t)
+    const key = `${deviceId}\u0000${gym}\u0000${member ?? ''}`
+    let tags = this.tags.get(key)
+    if (!tags) this.tags.set(key, (tags = seriesTags(deviceId, gym, member)))
+    return tags
+  }
+
+  invalidate(deviceIds: readonly string[]): void {
+    for (const id of deviceIds) this.assignments.delete(id)
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Device and gateway identities from the registry. Credentials are checked against the registry's
+ * scrypt hashes on every connect; the devices themselves are cached in memory (the publish path asks
+ * for them per message) and refreshed from the registry's change feed, which is polled every `pollMs`.
+ * A credential change (rotation or revocation) in the feed disconnects that device's clients: whoever
+ * changes it, from whichever process, the broker notices within one poll.
+ */
+import type { Registry } from '@pulseline/registry'
+import type { AuthResult, DeviceIdentity, Identity, IdentityDirectory } from './identity.js'
+
+export class RegistryDirectory implements IdentityDirectory {
+  private devices = new Map<string, DeviceIdentity>()
+  private seq = 0
+  private timer: NodeJS.Timeout | undefined
+  /** Called with the ids whose credentials changed. */
+  onRevoked: (ids: string[]) => void = () => {}
+  /** Called with the ids whose assignments changed. */
+  onAssignmentsChanged: (ids: string[]) => void = () => {}
+
+  private constructor(
+    private readonly registry: Registry,
+    /** Identities the registry does not hold (services), checked after it. */
+    private readonly fallback: IdentityDirectory | undefined,
+  ) {}
+
+  static async open(registry: Registry, fallback?: IdentityDirectory): Promise<RegistryDirectory> {
+    const dir = new RegistryDirectory(registry, fallback)
+    const changes = await registry.changesSince(0)
+    dir.seq = changes.at(-1)?.seq ?? 0
+    await dir.reloadDevices()
+    return dir
+  }
+
+  async authenticate(username: string, secret: Buffer): Promise<AuthResult> {
+    const device = await this.registry.verifyDevice(username, secret)
+    if (device) {
+      const identity: Identity = device.kind === 'gateway' ? { type: 'gateway', id: device.id, gym: device.gymId } : { type: 'device', id: device.id, gym: device.gymId, kind: device.kind }
+      return { ok: true, identity }
+    }
+    if (this.fallback && !(await this.registry.device(username))) return this.fallback.authenticate(username, secret)
+    return { ok: false, reason: (await this.registry.device(username)) ? 'PL_AUTH_FAILED' : 'PL_AUTH_UNKNOWN_DEVICE' }
+  }
+
+  device(id: string): DeviceIdentity | undefined {
+    return this.devices.get(id) ?? this.fallback?.device(id)
+  }
+
+  /** Follows the change feed every `pollMs`. */
+  watch(pollMs: number, onError: (err: Error) => void): void {
+    this.timer = setInterval(() => void this.poll().catch(onError), pollMs)
+  }
+
+  close(): void {
+    clearInterval(this.timer)
+  }
+
+  async poll(): Promise<void> {
+    const changes = await this.registry.changesSince(this.seq)
+    if (changes.length === 0) return
+    this.seq = changes.at(-1)!.seq
+    const credentials = [...new Set(changes.filter((c) => c.kind === 'credential').map((c) => c.subject))]
+    const assignments = [...new Set(changes.filter((c) => c.kind === 'assignment').map((c) => c.subject))]
+    if (changes.some((c) => c.kind === 'device')) await this.reloadDevices()
+    if (credentials.length > 0) this.onRevoked(credentials)
+    if (assignments.length > 0) this.onAssignmentsChanged(assignments)
+  }
+
+  private async reloadDevices(): Promise<void> {
+    const next = new Map<string, DeviceIdentity>()
+    for (const gym of await this.registry.gyms()) {
+      for (const d of await this.registry.devicesOfGym(gym.id)) if (d.kind !== 'gateway') next.set(d.id, { type: 'device', id: d.id, gym: d.gymId, kind: d.kind })
+    }
+    this.devices = next
+  }
+}

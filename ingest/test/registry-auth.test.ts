@@ -1,0 +1,95 @@
+/**
+ * ingest on the registry: devices log in with registry-issued credentials, a rotation in the registry
+ * disconnects the live client within seconds, and each sample carries the member whose assignment
+ * covered the sample's time, checked in a real InfluxDB.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import mqtt from 'mqtt'
+import { rowsOf, type InfluxClient } from '@pulseline/influx'
+import type { IngestService } from '@pulseline/ingest'
+import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
+import { SqliteRegistry } from '@pulseline/registry'
+import { pino } from 'pino'
+import { startIngest } from '@pulseline/ingest'
+import { freshDatabase } from '../../test/setup/influx.js'
+import { ingestOptions } from '../../test/setup/ingest.js'
+
+describe('ingest with the registry', () => {
+  let influx: InfluxClient
+  let service: IngestService
+  let registry: SqliteRegistry
+  let secret: string
+  const url = () => `mqtt://127.0.0.1:${service.mqttPort}`
+
+  beforeAll(async () => {
+    registry = SqliteRegistry.open(':memory:')
+    await registry.createGym({ id: 'gym-r', name: 'R', timezone: 'UTC' })
+    for (const id of ['ann', 'bob']) await registry.createUser({ id, gymId: 'gym-r', role: 'member', displayName: id, login: null })
+    await registry.createDevice({ id: 'pool-strap-1', gymId: 'gym-r', kind: 'strap', address: null, serial: 'S1', ownerUserId: null, pool: true })
+    secret = await registry.issueCredential('pool-strap-1')
+    influx = await freshDatabase('registry')
+    const options = await ingestOptions(inject('influxUrl'), influx.options.database)
+    options.identities.registryPollMs = 100
+    service = await startIngest(options, { registry, logger: pino({ level: 'silent' }) })
+  })
+  afterAll(async () => {
+    await service?.close()
+    await influx?.close()
+    await registry?.close()
+  })
+
+  it('attributes samples to the member assigned at the sample time, not at write time', async () => {
+    const t0 = Date.now() - 3_600_000
+    await registry.assign('pool-strap-1', 'ann', t0, undefined)
+    await registry.unassign('pool-strap-1', t0 + 60_000)
+    await registry.assign('pool-strap-1', 'bob', t0 + 120_000, undefined)
+    const client = await mqtt.connectAsync(url(), { username: 'pool-strap-1', password: secret, reconnectPeriod: 0 })
+    const at = [t0 - 30_000, t0 + 10_000, t0 + 70_000, t0 + 130_000]
+    await client.publishAsync(deviceSamplesTopic('gym-r', 'pool-strap-1'), encodePayload(at.map((t, i) => ({ kind: 'hr', t, bpm: 100 + i }))), { qos: 1 })
+    await client.endAsync()
+    await expect.poll(async () => rowsOf(await influx.query(`SELECT bpm, member FROM hr WHERE device = 'pool-strap-1'`)).length, { timeout: 10_000 }).toBe(4)
+    const rows = rowsOf(await influx.query(`SELECT bpm, member FROM hr WHERE device = 'pool-strap-1'`))
+    expect(rows.map((r) => [r.time, r.member ?? null])).toEqual([
+      [at[0], null],
+      [at[1], 'ann'],
+      [at[2], null],
+      [at[3], 'bob'],
+    ])
+  })
+
+  it('picks up an assignment made while the device is connected', async () => {
+    const client = await mqtt.connectAsync(url(), { username: 'pool-strap-1', password: secret, reconnectPeriod: 0 })
+    const t1 = Date.now() - 60_000
+    await registry.unassign('pool-strap-1', t1 - 1)
+    // Registry changes reach ingest through its change feed, read every registryPollMs (100 ms here).
+    await new Promise((r) => setTimeout(r, 400))
+    await client.publishAsync(deviceSamplesTopic('gym-r', 'pool-strap-1'), encodePayload([{ kind: 'hr', t: t1, bpm: 90 }]), { qos: 1 })
+    await registry.assign('pool-strap-1', 'ann', t1 + 1000)
+    await new Promise((r) => setTimeout(r, 400)) // two polls of the change feed
+    await client.publishAsync(deviceSamplesTopic('gym-r', 'pool-strap-1'), encodePayload([{ kind: 'hr', t: t1 + 2000, bpm: 91 }]), { qos: 1 })
+    await client.endAsync()
+    await expect
+      .poll(async () => rowsOf(await influx.query(`SELECT bpm, member FROM hr WHERE device = 'pool-strap-1' AND time >= ${t1}ms`)).map((r) => r.member ?? null), { timeout: 10_000 })
+      .toEqual([null, 'ann'])
+  })
+
+  it('refuses unknown devices and wrong secrets, counted apart', async () => {
+    await expect(mqtt.connectAsync(url(), { username: 'ghost', password: 'x', reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/i)
+    await expect(mqtt.connectAsync(url(), { username: 'pool-strap-1', password: 'wrong', reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/i)
+    const text = await service.metrics.registry.metrics()
+    expect(text).toContain('pulseline_ingest_rejected_total{reason="PL_AUTH_UNKNOWN_DEVICE"} 1')
+    expect(text).toContain('pulseline_ingest_rejected_total{reason="PL_AUTH_FAILED"} 1')
+  })
+
+  it('disconnects a live client within seconds when its credential is rotated in the registry', async () => {
+    const client = await mqtt.connectAsync(url(), { username: 'pool-strap-1', password: secret, reconnectPeriod: 0 })
+    const closed = new Promise<number>((resolve) => client.once('close', () => resolve(Date.now())))
+    const rotatedAt = Date.now()
+    const fresh = await registry.issueCredential('pool-strap-1')
+    expect((await closed) - rotatedAt).toBeLessThan(2000)
+    await expect(mqtt.connectAsync(url(), { username: 'pool-strap-1', password: secret, reconnectPeriod: 0 })).rejects.toThrow()
+    const again = await mqtt.connectAsync(url(), { username: 'pool-strap-1', password: fresh, reconnectPeriod: 0 })
+    await again.endAsync()
+    client.end(true)
+  })
+})
