@@ -12,7 +12,7 @@ import { pino } from 'pino'
 import { planGym, runGym } from '@pulseline/firmware-sim'
 import { resolveIngestOptions, startIngest } from '@pulseline/ingest'
 import { demoInflux } from './demo/influx.js'
-import { provisionDevices } from './demo/devices.js'
+import { seedDemoRegistry } from './demo/seed.js'
 import { startDemoBle, type DemoBle } from './demo/ble.js'
 
 const { values } = parseArgs({
@@ -46,16 +46,16 @@ const viaGateway = new Set(ble ? plan.devices.filter((d, i) => d.kind !== 'strap
 const blePlan = { ...plan, devices: plan.devices.filter((d) => viaGateway.has(d.id)) }
 const mqttPlan = { ...plan, devices: plan.devices.filter((d) => !viaGateway.has(d.id)) }
 const GATEWAY = 'demo-gateway'
-say(`Devices: provisioning ${plan.devices.length} simulated devices (${plan.members.length} members, ${values.machines} machines) with scrypt-hashed secrets`)
-const identities = join(data, 'demo', 'identities.json')
-const secrets = await provisionDevices(plan, identities, join(data, 'demo', 'device-secrets.json'), [GATEWAY])
+say(`Registry: seeding the demo gym: a coach, ${plan.members.length} members with their physiology, ${plan.devices.length} devices with scrypt-hashed credentials, a class session with pool straps and machines assigned`)
+const registryPath = join(data, 'registry.sqlite')
+const { secrets, logins } = await seedDemoRegistry(registryPath, plan, GATEWAY, startMs, join(data, 'demo', 'device-secrets.json'))
 
 say('Ingest: starting the MQTT broker, the durable log and the InfluxDB writer')
 const options = resolveIngestOptions({
   log: { dir: join(data, 'ingest', 'log') },
   deadLetters: { dir: join(data, 'ingest', 'dead-letters') },
   influx: { url: influx.url, database: 'pulseline' },
-  identities: { file: identities },
+  identities: { file: join(data, 'demo', 'services.json'), registry: registryPath },
 })
 const ingest = await startIngest(options, { logger: pino({ name: 'ingest', level: 'warn' }) })
 
@@ -84,6 +84,8 @@ say(`  ingest metrics   http://127.0.0.1:${ingest.httpPort}/metrics`)
 say(`  InfluxDB         ${influx.url}  database "pulseline"`)
 say(`  try:  curl -G '${influx.url}/query' --data-urlencode db=pulseline --data-urlencode "q=SELECT last(bpm) FROM hr GROUP BY device"`)
 say(`  device secrets   ${join(data, 'demo', 'device-secrets.json')}`)
+say(`  registry         ${registryPath} (samples carry the member assigned at their time)`)
+for (const l of logins) say(`  ${`${l.role} login`.padEnd(16)} ${l.login} / ${l.password}  (for the dashboard, issue #6)`)
 say('Press Ctrl-C to stop.')
 
 const status = setInterval(async () => {
