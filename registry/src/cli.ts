@@ -1,0 +1,155 @@
+/**
+ * `npm run registry -- <command>`: manage gyms, users, devices, credentials, class sessions and
+ * assignments from a shell. Every change is written to the audit log with the actor "cli". A device
+ * secret is printed once, when issued, and stored only as a hash.
+ *
+ *   gym add <id> --name <name> [--tz <IANA zone>]
+ *   user add <id> --gym <gym> --role admin|coach|member|analyst --name <name> [--login <login> --password <pw>]
+ *   device add <id> --gym <gym> --kind <kind> [--address <BLE address>] [--serial <s>] [--owner <user> | --pool]
+ *   device issue <id>          issue (or rotate) a credential; prints the secret
+ *   device revoke <id>         revoke every credential of a device
+ *   devices --gym <gym>
+ *   session start <id> --gym <gym> --title <title> [--coach <user>]
+ *   session end <id>
+ *   assign <device> <user> [--from <ms|now>] [--session <id>]
+ *   unassign <device> [--at <ms|now>]
+ *   assignments <device>
+ *
+ * The database is --db <file>, or PULSELINE_REGISTRY, or .data/registry.sqlite.
+ */
+import { parseArgs } from 'node:util'
+import { SqliteRegistry } from './sqlite/sqlite-registry.js'
+import { DEVICE_KINDS, ROLES, type DeviceKind, type Role } from './types.js'
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    db: { type: 'string' },
+    name: { type: 'string' },
+    tz: { type: 'string', default: 'UTC' },
+    gym: { type: 'string' },
+    role: { type: 'string' },
+    login: { type: 'string' },
+    password: { type: 'string' },
+    kind: { type: 'string' },
+    address: { type: 'string' },
+    serial: { type: 'string' },
+    owner: { type: 'string' },
+    pool: { type: 'boolean', default: false },
+    title: { type: 'string' },
+    coach: { type: 'string' },
+    from: { type: 'string', default: 'now' },
+    at: { type: 'string', default: 'now' },
+    session: { type: 'string' },
+  },
+})
+
+function need(name: keyof typeof values): string {
+  const v = values[name]
+  if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required`)
+  return v
+}
+
+function time(v: string): number {
+  if (v === 'now') return Date.now()
+  if (!/^\d+$/.test(v)) throw new Error(`time must be ms since the epoch or "now", got ${v}`)
+  return Number(v)
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${what} must be one of ${allowed.join(', ')}`)
+  return value as T
+}
+
+const registry = SqliteRegistry.open(values.db ?? process.env.PULSELINE_REGISTRY ?? '.data/registry.sqlite')
+const [command, sub, a1, a2] = positionals
+const arg = (v: string | undefined, what: string) => {
+  if (!v) throw new Error(`missing ${what}`)
+  return v
+}
+
+try {
+  const key = [command, ['add', 'issue', 'revoke', 'start', 'end'].includes(sub ?? '') ? sub : undefined].filter(Boolean).join(' ')
+  switch (key) {
+    case 'gym add': {
+      const id = arg(a1, 'gym id')
+      await registry.createGym({ id, name: need('name'), timezone: values.tz! })
+      await registry.audit('cli', 'gym.create', id)
+      console.log(`gym ${id} created`)
+      break
+    }
+    case 'user add': {
+      const id = arg(a1, 'user id')
+      const role: Role = oneOf(need('role'), ROLES, '--role')
+      await registry.createUser({ id, gymId: values.gym ?? null, role, displayName: need('name'), login: values.login ?? null }, values.password)
+      await registry.audit('cli', 'user.create', id)
+      console.log(`user ${id} (${role}) created`)
+      break
+    }
+    case 'device add': {
+      const id = arg(a1, 'device id')
+      const kind: DeviceKind = oneOf(need('kind'), DEVICE_KINDS, '--kind')
+      await registry.createDevice({ id, gymId: need('gym'), kind, address: values.address ?? null, serial: values.serial ?? null, ownerUserId: values.owner ?? null, pool: values.pool! })
+      await registry.audit('cli', 'device.create', id)
+      console.log(`device ${id} (${kind}) created`)
+      break
+    }
+    case 'device issue': {
+      const id = arg(a1, 'device id')
+      const secret = await registry.issueCredential(id)
+      await registry.audit('cli', 'credential.issue', id)
+      console.log(secret)
+      break
+    }
+    case 'device revoke': {
+      const id = arg(a1, 'device id')
+      const n = await registry.revokeCredentials(id)
+      await registry.audit('cli', 'credential.revoke', id)
+      console.log(`${n} credential(s) of ${id} revoked`)
+      break
+    }
+    case 'devices':
+      for (const d of await registry.devicesOfGym(need('gym'))) console.log(`${d.id}\t${d.kind}\t${d.pool ? 'pool' : (d.ownerUserId ?? '-')}\t${d.address ?? ''}`)
+      break
+    case 'session start': {
+      const id = arg(a1, 'session id')
+      await registry.startSession({ id, gymId: need('gym'), coachUserId: values.coach ?? null, title: need('title'), startedMs: time(values.from!), endedMs: null })
+      await registry.audit('cli', 'session.start', id)
+      console.log(`session ${id} started`)
+      break
+    }
+    case 'session end': {
+      const id = arg(a1, 'session id')
+      await registry.endSession(id, time(values.at!))
+      await registry.audit('cli', 'session.end', id)
+      console.log(`session ${id} ended`)
+      break
+    }
+    case 'assign': {
+      const device = arg(sub, 'device id')
+      const user = arg(a1, 'user id')
+      void a2
+      await registry.assign(device, user, time(values.from!), values.session)
+      await registry.audit('cli', 'assignment.create', `${device}:${user}`)
+      console.log(`${device} assigned to ${user}`)
+      break
+    }
+    case 'unassign': {
+      const device = arg(sub, 'device id')
+      await registry.unassign(device, time(values.at!))
+      await registry.audit('cli', 'assignment.end', device)
+      console.log(`${device} unassigned`)
+      break
+    }
+    case 'assignments':
+      for (const x of await registry.assignments(arg(sub, 'device id'))) console.log(`${x.userId}\t${x.fromMs}\t${x.toMs ?? 'open'}\t${x.sessionId ?? ''}`)
+      break
+    default:
+      throw new Error(`unknown command "${positionals.join(' ')}"; see registry/src/cli.ts for the list`)
+  }
+} catch (err) {
+  console.error(`registry: ${(err as Error).message}`)
+  process.exitCode = 1
+} finally {
+  await registry.close()
+}

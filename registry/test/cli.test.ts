@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { SqliteRegistry } from '@pulseline/registry'
+
+const run = promisify(execFile)
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+
+describe('registry CLI', () => {
+  let dir: string
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it('manages a gym, a member, a pool strap, its credential and an assignment, and audits each change', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pl-cli-'))
+    const db = join(dir, 'registry.sqlite')
+    const r = (...args: string[]) => run(process.execPath, ['--import', 'tsx', cli, '--db', db, ...args])
+    await r('gym', 'add', 'g1', '--name', 'Gym One')
+    await r('user', 'add', 'ann', '--gym', 'g1', '--role', 'member', '--name', 'Ann')
+    await r('device', 'add', 's1', '--gym', 'g1', '--kind', 'strap', '--pool', '--address', 'C2:00:00:00:00:09')
+    const { stdout: secret } = await r('device', 'issue', 's1')
+    await r('assign', 's1', 'ann', '--from', '1000')
+    const { stdout: listed } = await r('assignments', 's1')
+    expect(listed.trim()).toBe('ann\t1000\topen')
+    await expect(r('user', 'add', 'x', '--role', 'wizard', '--name', 'X')).rejects.toMatchObject({ stderr: expect.stringContaining('--role must be one of admin, coach, member, analyst') })
+
+    const registry = SqliteRegistry.open(db)
+    expect((await registry.verifyDevice('s1', secret.trim()))?.pool).toBe(true)
+    await registry.close()
+    const raw = new Database(db, { readonly: true })
+    expect((raw.prepare('SELECT actor, action, subject FROM audit_log ORDER BY id').all() as Array<Record<string, string>>).map((a) => `${a.actor} ${a.action} ${a.subject}`)).toEqual([
+      'cli gym.create g1',
+      'cli user.create ann',
+      'cli device.create s1',
+      'cli credential.issue s1',
+      'cli assignment.create s1:ann',
+    ])
+    raw.close()
+  }, 30_000)
+})
