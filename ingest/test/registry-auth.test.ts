@@ -73,6 +73,16 @@ describe('ingest with the registry', () => {
       .toEqual([null, 'ann'])
   })
 
+  it("attributes an owned device's samples to its owner when no assignment covers them", async () => {
+    await registry.createDevice({ id: 'ann-watch', gymId: 'gym-r', kind: 'watch', address: null, serial: null, ownerUserId: 'ann', pool: false })
+    const watchSecret = await registry.issueCredential('ann-watch')
+    await new Promise((r) => setTimeout(r, 300)) // the device reaches ingest's cache through the change feed
+    const client = await mqtt.connectAsync(url(), { username: 'ann-watch', password: watchSecret, reconnectPeriod: 0 })
+    await client.publishAsync(deviceSamplesTopic('gym-r', 'ann-watch'), encodePayload([{ kind: 'steps', t: Date.now() - 1000, total: 10 }]), { qos: 1 })
+    await client.endAsync()
+    await expect.poll(async () => rowsOf(await influx.query(`SELECT total, member FROM steps WHERE device = 'ann-watch'`))[0]?.member, { timeout: 10_000 }).toBe('ann')
+  })
+
   it('refuses unknown devices and wrong secrets, counted apart', async () => {
     await expect(mqtt.connectAsync(url(), { username: 'ghost', password: 'x', reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/i)
     await expect(mqtt.connectAsync(url(), { username: 'pool-strap-1', password: 'wrong', reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/i)

@@ -27,7 +27,13 @@ export interface Registry {
   setMemberProfile(userId: string, profile: MemberProfile): Promise<void>
   memberProfile(userId: string): Promise<MemberProfile | undefined>
 
+  /** Deletes a user and, by cascade, their profile, assignments and owned devices with their credentials. */
+  deleteUser(id: string): Promise<void>
+  /** Every assignment of a user, over all devices. */
+  assignmentsOfUser(userId: string): Promise<Assignment[]>
+
   createDevice(device: Device): Promise<void>
+  devicesOwnedBy(userId: string): Promise<Device[]>
   device(id: string): Promise<Device | undefined>
   devicesOfGym(gymId: string): Promise<Device[]>
 

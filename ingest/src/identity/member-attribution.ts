@@ -1,15 +1,15 @@
 /**
  * Attaches the member to a device's samples: the member whose assignment covered the sample's own time
  * (registry/src/attribution.ts). Assignments are cached per device and dropped from the cache when the
- * registry's change feed says they changed. A sample no assignment covers is stored under the device
- * alone, with no member tag.
+ * registry's change feed says they changed. A sample no assignment covers belongs to the device's owner
+ * when it has one (a member's own watch), else it is stored under the device alone, with no member tag.
  */
 import { memberAt, type Assignment, type Registry } from '@pulseline/registry'
 import { seriesTags, type SeriesTags } from '@pulseline/protocol'
 
 export class MemberAttribution {
-  private readonly assignments = new Map<string, Assignment[]>()
-  private readonly loading = new Map<string, Promise<Assignment[]>>()
+  private readonly assignments = new Map<string, { assignments: Assignment[]; owner: string | undefined }>()
+  private readonly loading = new Map<string, Promise<{ assignments: Assignment[]; owner: string | undefined }>>()
   private readonly tags = new Map<string, SeriesTags>()
 
   constructor(private readonly registry: Registry) {}
@@ -19,7 +19,10 @@ export class MemberAttribution {
     if (this.assignments.has(deviceId)) return
     let pending = this.loading.get(deviceId)
     if (!pending) {
-      pending = this.registry.assignments(deviceId)
+      pending = Promise.all([this.registry.assignments(deviceId), this.registry.device(deviceId)]).then(([assignments, device]) => ({
+        assignments,
+        owner: device?.ownerUserId ?? undefined,
+      }))
       this.loading.set(deviceId, pending)
     }
     this.assignments.set(deviceId, await pending)
@@ -28,7 +31,8 @@ export class MemberAttribution {
 
   /** Tags for a sample of `deviceId` at time `t`; call `prepare` first. */
   tagsAt(deviceId: string, gym: string, t: number): SeriesTags {
-    const member = memberAt(this.assignments.get(deviceId) ?? [], t)
+    const known = this.assignments.get(deviceId)
+    const member = memberAt(known?.assignments ?? [], t) ?? known?.owner
     const key = `${deviceId}\u0000${gym}\u0000${member ?? ''}`
     let tags = this.tags.get(key)
     if (!tags) this.tags.set(key, (tags = seriesTags(deviceId, gym, member)))

@@ -60,9 +60,12 @@ export class RegistryDirectory implements IdentityDirectory {
     this.seq = changes.at(-1)!.seq
     const credentials = [...new Set(changes.filter((c) => c.kind === 'credential').map((c) => c.subject))]
     const assignments = [...new Set(changes.filter((c) => c.kind === 'assignment').map((c) => c.subject))]
-    if (changes.some((c) => c.kind === 'device')) await this.reloadDevices()
-    if (credentials.length > 0) this.onRevoked(credentials)
-    if (assignments.length > 0) this.onAssignmentsChanged(assignments)
+    const devices = [...new Set(changes.filter((c) => c.kind === 'device').map((c) => c.subject))]
+    if (devices.length > 0) await this.reloadDevices()
+    // A deleted device loses its connection like a revoked one, and its cached owner and assignments.
+    const gone = devices.filter((d) => !this.devices.has(d))
+    if (credentials.length + gone.length > 0) this.onRevoked([...new Set([...credentials, ...gone])])
+    if (assignments.length + devices.length > 0) this.onAssignmentsChanged([...new Set([...assignments, ...devices])])
   }
 
   private async reloadDevices(): Promise<void> {

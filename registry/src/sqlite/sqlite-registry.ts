@@ -98,6 +98,27 @@ export class SqliteRegistry implements Registry {
     return out
   }
 
+  async deleteUser(id: string): Promise<void> {
+    this.db.transaction(() => {
+      const owned = this.db.prepare('SELECT id FROM devices WHERE owner_user_id = ?').all(id) as Array<{ id: string }>
+      const worn = this.db.prepare('SELECT DISTINCT device_id FROM assignments WHERE user_id = ?').all(id) as Array<{ device_id: string }>
+      // Owned devices go with their owner (their data is the owner's); pool devices stay with the gym.
+      this.db.prepare('DELETE FROM devices WHERE owner_user_id = ?').run(id)
+      this.db.prepare('DELETE FROM users WHERE id = ?').run(id)
+      for (const d of owned) this.change('device', d.id)
+      for (const d of worn) this.change('assignment', d.device_id)
+      this.change('user', id)
+    })()
+  }
+
+  async assignmentsOfUser(userId: string): Promise<Assignment[]> {
+    return (this.db.prepare('SELECT * FROM assignments WHERE user_id = ? ORDER BY from_ms').all(userId) as Row[]).map(toAssignment)
+  }
+
+  async devicesOwnedBy(userId: string): Promise<Device[]> {
+    return (this.db.prepare('SELECT * FROM devices WHERE owner_user_id = ? ORDER BY id').all(userId) as Row[]).map(toDevice)
+  }
+
   async createDevice(d: Device): Promise<void> {
     if (d.pool && d.ownerUserId) throw new RegistryError('invalid', `device ${d.id} cannot be both owned and in the pool`)
     this.run(
@@ -188,13 +209,7 @@ export class SqliteRegistry implements Registry {
   }
 
   async assignments(deviceId: string): Promise<Assignment[]> {
-    return (this.db.prepare('SELECT * FROM assignments WHERE device_id = ? ORDER BY from_ms').all(deviceId) as Row[]).map((r) => ({
-      deviceId: r.device_id as string,
-      userId: r.user_id as string,
-      sessionId: (r.session_id as string | null) ?? null,
-      fromMs: r.from_ms as number,
-      toMs: (r.to_ms as number | null) ?? null,
-    }))
+    return (this.db.prepare('SELECT * FROM assignments WHERE device_id = ? ORDER BY from_ms').all(deviceId) as Row[]).map(toAssignment)
   }
 
   async changesSince(seq: number): Promise<Change[]> {
@@ -231,6 +246,16 @@ export class SqliteRegistry implements Registry {
 
 function toUser(r: Row): User {
   return { id: r.id as string, gymId: (r.gym_id as string | null) ?? null, role: r.role as User['role'], displayName: r.display_name as string, login: (r.login as string | null) ?? null }
+}
+
+function toAssignment(r: Row): Assignment {
+  return {
+    deviceId: r.device_id as string,
+    userId: r.user_id as string,
+    sessionId: (r.session_id as string | null) ?? null,
+    fromMs: r.from_ms as number,
+    toMs: (r.to_ms as number | null) ?? null,
+  }
 }
 
 function toDevice(r: Row): Device {
