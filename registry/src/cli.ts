@@ -14,10 +14,16 @@
  *   assign <device> <user> [--from <ms|now>] [--session <id>]
  *   unassign <device> [--at <ms|now>]
  *   assignments <device>
+ *   member export <id> --out <file>   registry rows and InfluxDB history, as JSON
+ *   member erase <id>                 drop their InfluxDB series, then their registry rows
+ *                                     (both: --influx <url> or INFLUX_URL, --database <db>, default "pulseline")
  *
  * The database is --db <file>, or PULSELINE_REGISTRY, or .data/registry.sqlite.
  */
+import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { InfluxClient } from '@pulseline/influx'
+import { eraseMember, exportMember } from './privacy.js'
 import { SqliteRegistry } from './sqlite/sqlite-registry.js'
 import { DEVICE_KINDS, ROLES, type DeviceKind, type Role } from './types.js'
 
@@ -41,6 +47,9 @@ const { values, positionals } = parseArgs({
     from: { type: 'string', default: 'now' },
     at: { type: 'string', default: 'now' },
     session: { type: 'string' },
+    out: { type: 'string' },
+    influx: { type: 'string' },
+    database: { type: 'string', default: 'pulseline' },
   },
 })
 
@@ -69,7 +78,8 @@ const arg = (v: string | undefined, what: string) => {
 }
 
 try {
-  const key = [command, ['add', 'issue', 'revoke', 'start', 'end'].includes(sub ?? '') ? sub : undefined].filter(Boolean).join(' ')
+  const key = [command, ['add', 'issue', 'revoke', 'start', 'end', 'export', 'erase'].includes(sub ?? '') ? sub : undefined].filter(Boolean).join(' ')
+  const influx = () => new InfluxClient({ url: values.influx ?? process.env.INFLUX_URL ?? 'http://127.0.0.1:8086', database: values.database! })
   switch (key) {
     case 'gym add': {
       const id = arg(a1, 'gym id')
@@ -144,6 +154,21 @@ try {
     case 'assignments':
       for (const x of await registry.assignments(arg(sub, 'device id'))) console.log(`${x.userId}\t${x.fromMs}\t${x.toMs ?? 'open'}\t${x.sessionId ?? ''}`)
       break
+    case 'member export': {
+      const client = influx()
+      const data = await exportMember(registry, client, arg(a1, 'user id'), 'cli')
+      await writeFile(need('out'), JSON.stringify(data, null, 2), { mode: 0o600 })
+      await client.close()
+      console.log(`member ${a1} exported to ${values.out}`)
+      break
+    }
+    case 'member erase': {
+      const client = influx()
+      await eraseMember(registry, client, arg(a1, 'user id'), 'cli')
+      await client.close()
+      console.log(`member ${a1} erased`)
+      break
+    }
     default:
       throw new Error(`unknown command "${positionals.join(' ')}"; see registry/src/cli.ts for the list`)
   }
