@@ -25,6 +25,7 @@ import type { IngestOptions } from './options.js'
 export interface IngestService {
   mqttPort: number
   wsPort: number | undefined
+  tlsPort: number | undefined
   httpPort: number
   metrics: IngestMetrics
   log: DurableLog
@@ -134,11 +135,12 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     log: { backlogBytes: log.backlogBytes, diskBytes: log.diskBytes },
     clients: broker.connectedClients,
   }))
-  logger.info({ mqtt: listeners.port, ws: listeners.wsPort, http: (http.server.address() as AddressInfo).port }, 'ingest listening')
+  logger.info({ mqtt: listeners.port, ws: listeners.wsPort, tls: listeners.tlsPort, http: (http.server.address() as AddressInfo).port }, 'ingest listening')
 
   return {
     mqttPort: listeners.port,
     wsPort: listeners.wsPort,
+    tlsPort: listeners.tlsPort,
     httpPort: (http.server.address() as AddressInfo).port,
     metrics,
     log,

@@ -10,6 +10,8 @@ let influx: LocalInflux | undefined
 export async function setup(project: TestProject): Promise<void> {
   // The gateway's tests run a private dbus-daemon.
   ensureDebianBinary('dbus-daemon', 'dbus-daemon', true, (line) => console.log(`[test setup] ${line}`))
+  // The TLS test makes a self-signed certificate.
+  ensureDebianBinary('openssl', 'openssl', true, (line) => console.log(`[test setup] ${line}`))
   let url = process.env.INFLUX_URL
   if (!url) {
     // Like the demo, a fresh Debian machine gets influxd from apt when the tests run as root.

@@ -1,9 +1,11 @@
 /**
- * The broker's listeners: MQTT over TCP and over WebSocket. Every connection passes through the
+ * The broker's listeners: MQTT over TCP, over WebSocket and (optionally) over TLS. Every connection passes through the
  * PacketSizeGuard before Aedes sees a byte of it.
  */
 import { createServer as createTcpServer, type Server as TcpServer, type AddressInfo } from 'node:net'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
+import { readFileSync } from 'node:fs'
 import type { Duplex } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import type { Aedes } from 'aedes'
@@ -17,11 +19,16 @@ export interface ListenerOptions {
   wsEnabled: boolean
   maxPacketBytes: number
   noDelay: boolean
+  /** -1 turns the TLS listener off. */
+  tlsPort: number
+  tlsCertFile: string
+  tlsKeyFile: string
 }
 
 export interface Listeners {
   port: number
   wsPort: number | undefined
+  tlsPort: number | undefined
   close(): Promise<void>
 }
 
@@ -54,17 +61,28 @@ export async function listen(
     await listenOn(http, options.wsPort, options.host)
   }
 
+  let tls: TlsServer | undefined
+  if (options.tlsPort >= 0) {
+    // Devices on a gym's LAN or beyond it: the same broker, behind TLS.
+    tls = createTlsServer({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }, (socket) => {
+      socket.setNoDelay(options.noDelay)
+      broker.handle(guard(socket, socket.remoteAddress), undefined)
+    })
+    await listenOn(tls, options.tlsPort, options.host)
+  }
+
   return {
     port: (tcp.address() as AddressInfo).port,
     wsPort: http ? (http.address() as AddressInfo).port : undefined,
+    tlsPort: tls ? (tls.address() as AddressInfo).port : undefined,
     async close() {
       for (const client of wss?.clients ?? []) client.terminate()
-      await Promise.all([closeServer(tcp), http ? closeServer(http) : undefined])
+      await Promise.all([closeServer(tcp), http ? closeServer(http) : undefined, tls ? closeServer(tls) : undefined])
     },
   }
 }
 
-function listenOn(server: TcpServer | HttpServer, port: number, host: string): Promise<void> {
+function listenOn(server: TcpServer | HttpServer | TlsServer, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => {
@@ -74,6 +92,6 @@ function listenOn(server: TcpServer | HttpServer, port: number, host: string): P
   })
 }
 
-function closeServer(server: TcpServer | HttpServer): Promise<void> {
+function closeServer(server: TcpServer | HttpServer | TlsServer): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()))
 }
