@@ -24,6 +24,13 @@ export interface Registry {
   user(id: string): Promise<User | undefined>
   /** The user whose login and password match, or undefined (same time either way). */
   verifyLogin(login: string, password: string): Promise<User | undefined>
+  /** Sets a new password; every login session of the user ends. */
+  changePassword(userId: string, password: string): Promise<void>
+  /** Opens a login session; returns the token for the cookie (stored hashed). */
+  openUserSession(userId: string, ttlMs: number): Promise<string>
+  /** The user of a live session token, or undefined. */
+  sessionUser(token: string): Promise<User | undefined>
+  closeUserSession(token: string): Promise<void>
   setMemberProfile(userId: string, profile: MemberProfile): Promise<void>
   memberProfile(userId: string): Promise<MemberProfile | undefined>
 

@@ -6,7 +6,12 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
 const KEY_BYTES = 32
-const DEFAULT_COST = { N: 16384, r: 8, p: 1 }
+export interface ScryptCost {
+  N: number
+  r: number
+  p: number
+}
+const DEFAULT_COST: ScryptCost = { N: 16384, r: 8, p: 1 }
 
 function scrypt(secret: string | Buffer, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -14,7 +19,7 @@ function scrypt(secret: string | Buffer, salt: Buffer, options: ScryptOptions): 
   )
 }
 
-export async function hashSecret(secret: string, cost = DEFAULT_COST): Promise<string> {
+export async function hashSecret(secret: string, cost: ScryptCost = DEFAULT_COST): Promise<string> {
   const salt = randomBytes(16)
   const key = await scrypt(secret, salt, cost)
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$')

@@ -3,9 +3,10 @@
  * transaction. Methods are async only to match the Registry interface.
  */
 import Database from 'better-sqlite3'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { DUMMY_HASH, hashSecret, newSecret, verifySecret } from '../secret-hash.js'
+import { DUMMY_HASH, hashSecret, newSecret, verifySecret, type ScryptCost } from '../secret-hash.js'
 import { RegistryError, type ClassSession, type Registry } from '../registry.js'
 import type { Assignment, Change, Device, Gym, MemberProfile, User } from '../types.js'
 import { migrate } from './migrate.js'
@@ -13,17 +14,23 @@ import { migrate } from './migrate.js'
 type Row = Record<string, unknown>
 
 export class SqliteRegistry implements Registry {
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly cost: ScryptCost | undefined,
+  ) {}
 
-  /** Opens (creating if needed) and migrates the database at `path`; ':memory:' for tests. */
-  static open(path: string): SqliteRegistry {
+  /**
+   * Opens (creating if needed) and migrates the database at `path`; ':memory:' for tests. `secretCost`
+   * lowers the scrypt cost of new hashes, for tests only.
+   */
+  static open(path: string, options: { secretCost?: ScryptCost } = {}): SqliteRegistry {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     const db = new Database(path)
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
     migrate(db)
-    return new SqliteRegistry(db)
+    return new SqliteRegistry(db, options.secretCost)
   }
 
   async createGym(gym: Gym): Promise<void> {
@@ -40,7 +47,7 @@ export class SqliteRegistry implements Registry {
   }
 
   async createUser(user: User, password?: string): Promise<void> {
-    const hash = password === undefined ? null : await hashSecret(password)
+    const hash = password === undefined ? null : await hashSecret(password, this.cost)
     this.run(
       'INSERT INTO users (id, gym_id, role, display_name, login, password_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
       user.id,
@@ -62,6 +69,32 @@ export class SqliteRegistry implements Registry {
     const r = this.db.prepare('SELECT * FROM users WHERE login = ?').get(login) as Row | undefined
     const ok = await verifySecret(password, (r?.password_hash as string | null) ?? DUMMY_HASH)
     return r && ok ? toUser(r) : undefined
+  }
+
+  async changePassword(userId: string, password: string): Promise<void> {
+    const hash = await hashSecret(password, this.cost)
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, userId)
+      this.db.prepare('DELETE FROM user_sessions WHERE user_id = ?').run(userId)
+    })()
+  }
+
+  async openUserSession(userId: string, ttlMs: number): Promise<string> {
+    const token = randomBytes(32).toString('base64url')
+    const now = Date.now()
+    this.db.prepare('INSERT INTO user_sessions (token_hash, user_id, created_ms, expires_ms) VALUES (?, ?, ?, ?)').run(sha256(token), userId, now, now + ttlMs)
+    return token
+  }
+
+  async sessionUser(token: string): Promise<User | undefined> {
+    const r = this.db
+      .prepare('SELECT u.* FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_ms > ?')
+      .get(sha256(token), Date.now()) as Row | undefined
+    return r ? toUser(r) : undefined
+  }
+
+  async closeUserSession(token: string): Promise<void> {
+    this.db.prepare('DELETE FROM user_sessions WHERE token_hash = ?').run(sha256(token))
   }
 
   async setMemberProfile(userId: string, p: MemberProfile): Promise<void> {
@@ -146,7 +179,7 @@ export class SqliteRegistry implements Registry {
   async issueCredential(deviceId: string): Promise<string> {
     if (!(await this.device(deviceId))) throw new RegistryError('not_found', `no device ${deviceId}`)
     const secret = newSecret()
-    const hash = await hashSecret(secret)
+    const hash = await hashSecret(secret, this.cost)
     const now = Date.now()
     this.db.transaction(() => {
       this.db.prepare('UPDATE device_credentials SET revoked_ms = ? WHERE device_id = ? AND revoked_ms IS NULL').run(now, deviceId)
@@ -246,6 +279,10 @@ export class SqliteRegistry implements Registry {
 
 function toUser(r: Row): User {
   return { id: r.id as string, gymId: (r.gym_id as string | null) ?? null, role: r.role as User['role'], displayName: r.display_name as string, login: (r.login as string | null) ?? null }
+}
+
+function sha256(token: string): string {
+  return createHash('sha256').update(token).digest('hex')
 }
 
 function toAssignment(r: Row): Assignment {

@@ -1,0 +1,39 @@
+/**
+ * The dashboard's HTTP server: Fastify with the access plugin on every route, people's login, the
+ * registry's REST API, and its OpenAPI document at /docs/json. The class board and history (issue #6)
+ * plug into the same app.
+ */
+import Fastify, { type FastifyInstance } from 'fastify'
+import cookie from '@fastify/cookie'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import type { Registry } from '@pulseline/registry'
+import type { InfluxClient } from '@pulseline/influx'
+import { accessPlugin } from './plugins/access.js'
+import { authRoutes } from './routes/auth.js'
+import { registryRoutes } from './routes/registry.js'
+
+export interface DashboardOptions {
+  registry: Registry
+  influx?: InfluxClient
+  secureCookies?: boolean
+  sessionTtlMs?: number
+  loginAttemptsPerMinute?: number
+}
+
+export async function buildApp(options: DashboardOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false })
+  await app.register(cookie)
+  await app.register(rateLimit, { global: false })
+  await app.register(swagger, { openapi: { info: { title: 'Pulseline', version: '0.1.0' } } })
+  await app.register(accessPlugin, { registry: options.registry })
+  await app.register(authRoutes, {
+    registry: options.registry,
+    secureCookies: options.secureCookies ?? false,
+    sessionTtlMs: options.sessionTtlMs ?? 12 * 3_600_000,
+    loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 10,
+  })
+  await app.register(registryRoutes, { registry: options.registry, influx: options.influx })
+  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
+  return app
+}

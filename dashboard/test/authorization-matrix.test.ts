@@ -1,0 +1,95 @@
+/**
+ * The authorization matrix: every route of the app, for every kind of principal, in the gym the request
+ * is about and in another gym, against this table of what the issue specifies. A route the app has and
+ * the table lacks fails the test; so does a rule that allows or denies other than the table says.
+ */
+import { describe, expect, it } from 'vitest'
+import { SqliteRegistry, type Role } from '@pulseline/registry'
+import { SESSION_COOKIE, buildApp } from '@pulseline/dashboard'
+
+type Principal = 'anonymous' | `${Role}@own` | `${Role}@other` | 'self'
+
+interface Expectation {
+  allow: Principal[]
+  body?: Record<string, unknown>
+}
+
+const STAFF_OWN: Principal[] = ['admin@own', 'coach@own', 'analyst@own']
+const ANY_USER: Principal[] = ['admin@own', 'coach@own', 'analyst@own', 'member@own', 'admin@other', 'coach@other', 'analyst@other', 'member@other', 'self']
+
+/** What the issue says each role may do. Requests are about gym-a, its pool strap, and member-a ("self" is member-a). */
+const EXPECTED: Record<string, Expectation> = {
+  'POST /api/login': { allow: ['anonymous', ...ANY_USER], body: { login: 'nobody', password: 'x' } },
+  'POST /api/logout': { allow: ANY_USER },
+  'GET /api/me': { allow: ANY_USER },
+  'POST /api/password': { allow: ANY_USER, body: { current: 'wrong-password', next: 'a-long-new-password' } },
+  'GET /api/gyms/:gym/devices': { allow: STAFF_OWN },
+  'POST /api/gyms/:gym/devices': { allow: ['admin@own'], body: { id: 'new-strap', kind: 'strap', pool: true } },
+  'POST /api/devices/:device/credentials': { allow: ['admin@own'] },
+  'DELETE /api/devices/:device/credentials': { allow: ['admin@own'] },
+  'POST /api/gyms/:gym/sessions': { allow: ['admin@own', 'coach@own'], body: { id: 'class-x', title: 'Spin' } },
+  'POST /api/devices/:device/assignments': { allow: ['admin@own', 'coach@own'], body: { userId: 'member-a' } },
+  'GET /api/members/:member/profile': { allow: ['admin@own', 'coach@own', 'self'] },
+  'GET /api/members/:member/export': { allow: ['admin@own', 'coach@own', 'self'] },
+  'DELETE /api/members/:member': { allow: ['admin@own', 'self'] },
+}
+
+const PRINCIPALS: Principal[] = ['anonymous', 'admin@own', 'coach@own', 'analyst@own', 'member@own', 'admin@other', 'coach@other', 'analyst@other', 'member@other', 'self']
+
+async function fixture() {
+  const registry = SqliteRegistry.open(':memory:', { secretCost: { N: 1024, r: 8, p: 1 } })
+  for (const gym of ['gym-a', 'gym-b']) await registry.createGym({ id: gym, name: gym, timezone: 'UTC' })
+  const login: Record<string, string> = {}
+  for (const [gym, where] of [['gym-a', 'own'], ['gym-b', 'other']] as const) {
+    for (const role of ['admin', 'coach', 'analyst', 'member'] as const) {
+      const id = `${role}-${where}`
+      await registry.createUser({ id, gymId: gym, role, displayName: id, login: id }, `pw-${id}`)
+      login[`${role}@${where}`] = id
+    }
+  }
+  await registry.createUser({ id: 'member-a', gymId: 'gym-a', role: 'member', displayName: 'A', login: 'member-a' }, 'pw-member-a')
+  login.self = 'member-a'
+  await registry.setMemberProfile('member-a', { birthYear: 1990 })
+  await registry.createDevice({ id: 'strap-a', gymId: 'gym-a', kind: 'strap', address: null, serial: null, ownerUserId: null, pool: true })
+  const app = await buildApp({ registry, loginAttemptsPerMinute: 100 })
+  const cookies: Partial<Record<Principal, string>> = {}
+  for (const [principal, id] of Object.entries(login)) {
+    const res = await app.inject({ method: 'POST', url: '/api/login', payload: { login: id, password: `pw-${id}` } })
+    expect(res.statusCode).toBe(200)
+    cookies[principal as Principal] = res.cookies.find((c) => c.name === SESSION_COOKIE)!.value
+  }
+  return { app, registry, cookies }
+}
+
+describe('authorization matrix', () => {
+  it('has an expectation for every route the app serves, and a route for every expectation', async () => {
+    const { app, registry } = await fixture()
+    const served = app.accessTable.map((r) => `${r.method} ${r.url}`).sort()
+    expect(served).toEqual(Object.keys(EXPECTED).sort())
+    await app.close()
+    await registry.close()
+  })
+
+  for (const [route, expectation] of Object.entries(EXPECTED)) {
+    it(`${route}`, async () => {
+      const [method, template] = route.split(' ') as [string, string]
+      const url = template.replace(':gym', 'gym-a').replace(':device', 'strap-a').replace(':member', 'member-a')
+      const outcomes: Record<string, string> = {}
+      for (const principal of PRINCIPALS) {
+        // a fresh fixture per principal: an allowed request may change what the next one sees (erasure)
+        const { app, registry, cookies } = await fixture()
+        const cookie = cookies[principal]
+        const res = await app.inject({ method: method as 'GET', url, payload: expectation.body, cookies: cookie ? { [SESSION_COOKIE]: cookie } : {} })
+        // The access layer answers 401 "unauthenticated" or 403 "forbidden"; a route's own 401/403 (a wrong
+        // password at login, say) means the request got through.
+        const denied = (res.statusCode === 401 || res.statusCode === 403) && ['unauthenticated', 'forbidden'].includes(res.json().error)
+        outcomes[principal] = denied ? `deny ${res.statusCode}` : 'allow'
+        if (denied) expect(res.statusCode).toBe(principal === 'anonymous' ? 401 : 403)
+        await app.close()
+        await registry.close()
+      }
+      const expected = Object.fromEntries(PRINCIPALS.map((p) => [p, expectation.allow.includes(p) ? 'allow' : `deny ${p === 'anonymous' ? 401 : 403}`]))
+      expect(outcomes).toEqual(expected)
+    }, 60_000)
+  }
+})

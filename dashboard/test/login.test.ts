@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { SqliteRegistry } from '@pulseline/registry'
+import { SESSION_COOKIE, buildApp } from '@pulseline/dashboard'
+
+let registry: SqliteRegistry
+let app: FastifyInstance
+beforeEach(async () => {
+  registry = SqliteRegistry.open(':memory:', { secretCost: { N: 1024, r: 8, p: 1 } })
+  await registry.createGym({ id: 'g', name: 'G', timezone: 'UTC' })
+  await registry.createUser({ id: 'coach-1', gymId: 'g', role: 'coach', displayName: 'C', login: 'coach@g' }, 'correct horse')
+  app = await buildApp({ registry, secureCookies: true, loginAttemptsPerMinute: 3 })
+})
+afterEach(async () => {
+  await app.close()
+  await registry.close()
+})
+
+const login = (password: string) => app.inject({ method: 'POST', url: '/api/login', payload: { login: 'coach@g', password } })
+
+describe('login', () => {
+  it('sets an httpOnly, SameSite=Strict, Secure session cookie that identifies the user', async () => {
+    const res = await login('correct horse')
+    expect(res.statusCode).toBe(200)
+    const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: true, path: '/' })
+    const me = await app.inject({ method: 'GET', url: '/api/me', cookies: { [SESSION_COOKIE]: cookie.value } })
+    expect(me.json()).toMatchObject({ id: 'coach-1', role: 'coach', gymId: 'g' })
+  })
+
+  it('answers a wrong password and an unknown login the same, and rate-limits attempts', async () => {
+    const wrong = await login('wrong')
+    const unknown = await app.inject({ method: 'POST', url: '/api/login', payload: { login: 'ghost', password: 'x' } })
+    expect([wrong.statusCode, wrong.json()]).toEqual([unknown.statusCode, unknown.json()])
+    expect((await login('wrong')).statusCode).toBe(401) // the third attempt within a minute (limit 3)
+    expect((await login('correct horse')).statusCode).toBe(429) // the fourth is refused, even with the right password
+  })
+
+  it('ends the session on logout, and every session on a password change', async () => {
+    const a = (await login('correct horse')).cookies.find((c) => c.name === SESSION_COOKIE)!.value
+    const b = (await login('correct horse')).cookies.find((c) => c.name === SESSION_COOKIE)!.value
+    await app.inject({ method: 'POST', url: '/api/logout', cookies: { [SESSION_COOKIE]: a } })
+    expect((await app.inject({ method: 'GET', url: '/api/me', cookies: { [SESSION_COOKIE]: a } })).statusCode).toBe(401)
+    expect((await app.inject({ method: 'GET', url: '/api/me', cookies: { [SESSION_COOKIE]: b } })).statusCode).toBe(200)
+    const change = await app.inject({ method: 'POST', url: '/api/password', cookies: { [SESSION_COOKIE]: b }, payload: { current: 'correct horse', next: 'battery staple 42' } })
+    expect(change.statusCode).toBe(200)
+    expect((await app.inject({ method: 'GET', url: '/api/me', cookies: { [SESSION_COOKIE]: b } })).statusCode).toBe(401)
+    expect((await registry.verifyLogin('coach@g', 'battery staple 42'))?.id).toBe('coach-1')
+  })
+
+  it('serves an OpenAPI document listing the routes', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json()
+    expect(doc.openapi).toMatch(/^3\./)
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/login', '/api/gyms/{gym}/devices', '/api/members/{member}']))
+  })
+})
