@@ -13,6 +13,10 @@ import { planGym, runGym } from '@pulseline/firmware-sim'
 import { resolveIngestOptions, startIngest } from '@pulseline/ingest'
 import { demoInflux } from './demo/influx.js'
 import { seedDemoRegistry } from './demo/seed.js'
+import type { AddressInfo } from 'node:net'
+import { InfluxClient } from '@pulseline/influx'
+import { SqliteRegistry } from '@pulseline/registry'
+import { buildApp } from '@pulseline/dashboard'
 import { startDemoBle, type DemoBle } from './demo/ble.js'
 
 const { values } = parseArgs({
@@ -59,6 +63,13 @@ const options = resolveIngestOptions({
 })
 const ingest = await startIngest(options, { logger: pino({ name: 'ingest', level: 'warn' }) })
 
+say('Dashboard API: login, registry REST and OpenAPI (the class board itself is issue #6)')
+const dashboardRegistry = SqliteRegistry.open(registryPath)
+const dashboardInflux = new InfluxClient({ url: influx.url, database: 'pulseline' })
+const dashboard = await buildApp({ registry: dashboardRegistry, influx: dashboardInflux })
+await dashboard.listen({ host: '127.0.0.1', port: Number(process.env.PULSELINE_DASHBOARD_PORT ?? 8080) })
+const dashboardUrl = `http://127.0.0.1:${(dashboard.server.address() as AddressInfo).port}`
+
 let demoBle: DemoBle | undefined
 if (ble) demoBle = await startDemoBle(blePlan, ingest.mqttPort, GATEWAY, secrets.get(GATEWAY)!, data, say)
 else say('BLE: off (it runs in real time only, and needs dbus-daemon); every device speaks MQTT directly')
@@ -85,7 +96,8 @@ say(`  InfluxDB         ${influx.url}  database "pulseline"`)
 say(`  try:  curl -G '${influx.url}/query' --data-urlencode db=pulseline --data-urlencode "q=SELECT last(bpm) FROM hr GROUP BY device"`)
 say(`  device secrets   ${join(data, 'demo', 'device-secrets.json')}`)
 say(`  registry         ${registryPath} (samples carry the member assigned at their time)`)
-for (const l of logins) say(`  ${`${l.role} login`.padEnd(16)} ${l.login} / ${l.password}  (for the dashboard, issue #6)`)
+say(`  dashboard API    ${dashboardUrl}/docs/json   (POST ${dashboardUrl}/api/login with a login below)`)
+for (const l of logins) say(`  ${`${l.role} login`.padEnd(16)} ${l.login} / ${l.password}`)
 say('Press Ctrl-C to stop.')
 
 const status = setInterval(async () => {
@@ -109,6 +121,9 @@ async function shutdown(): Promise<void> {
   if (process.env.DEMO_DEBUG) say('simulator stopped')
   await demoBle?.close()
   if (process.env.DEMO_DEBUG) say('gateway stopped')
+  await dashboard.close()
+  await dashboardInflux.close()
+  await dashboardRegistry.close()
   await ingest.close()
   if (process.env.DEMO_DEBUG) say('ingest stopped')
   await influx.local?.stop()

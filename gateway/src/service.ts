@@ -82,7 +82,8 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
         } catch (err) {
           if (!(err instanceof GattDecodeError)) throw err
           metrics.decodeErrors.inc({ characteristic: label })
-          logger.warn({ device: idOf.get(address), characteristic: label, reason: err.reason, bytes: value.toString('hex') }, 'undecodable notification')
+          // The bytes are not logged: they may hold a heart rate, and logs carry ids, never health values.
+          logger.warn({ device: idOf.get(address), characteristic: label, reason: err.reason, length: value.length }, 'undecodable notification')
         }
       },
       linkState(address, state, reason) {
