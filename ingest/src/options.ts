@@ -86,6 +86,7 @@ export const IngestOptionsSchema = Type.Object(
         file: Type.String({ description: 'JSON file of device, gateway and service credentials (scrypt hashes); with a registry, services only' }),
         registry: Type.String({ description: 'SQLite registry file; when set, devices and gateways log in against it and samples carry their member' }),
         registryPollMs: ms(50, 'how often the registry\'s change feed is read (revocations, assignments)'),
+        reattributeLookbackMs: ms(0, 'how far back samples written without a member are attributed when an assignment covers them'),
       },
       strict,
     ),
@@ -129,7 +130,7 @@ export const INGEST_DEFAULTS: IngestOptions = {
   },
   writer: { batchBytes: 512 * 1024, maxInFlight: 2, backoffInitialMs: 100, backoffMaxMs: 30_000, lingerMs: 20 },
   validation: { maxFutureMs: 5 * 60_000, maxSamples: 1000 },
-  identities: { file: '.data/identities.json', registry: '', registryPollMs: 1000 },
+  identities: { file: '.data/identities.json', registry: '', registryPollMs: 1000, reattributeLookbackMs: 7 * 24 * 3_600_000 },
 }
 
 export function resolveIngestOptions(input: unknown = {}): IngestOptions {

@@ -19,6 +19,7 @@ import { SqliteRegistry, type Registry } from '@pulseline/registry'
 import { FileIdentityDirectory } from './identity/file-directory.js'
 import { RegistryDirectory } from './identity/registry-directory.js'
 import { MemberAttribution } from './identity/member-attribution.js'
+import { reattribute } from './identity/reattribution.js'
 import type { IdentityDirectory } from './identity/identity.js'
 import type { IngestOptions } from './options.js'
 
@@ -110,6 +111,8 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
   access.attach(broker)
   await broker.listen()
   broker.on('clientError', (client, err) => logger.debug({ client: client.id, error: err.message }, 'client error'))
+  let reattributions: Promise<void> = Promise.resolve()
+  let closing = false
   const revoked = (ids: string[]) => logger.info({ ids, disconnected: access.disconnect(ids) }, 'credentials revoked or rotated')
   if (fileDirectory) {
     fileDirectory.onRevoked = revoked
@@ -117,7 +120,21 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
   }
   if (registryDirectory) {
     registryDirectory.onRevoked = revoked
-    registryDirectory.onAssignmentsChanged = (ids) => attribution?.invalidate(ids)
+    registryDirectory.onAssignmentsChanged = (ids) => {
+      attribution?.invalidate(ids)
+      // Samples already written without a member, inside the new assignments, move to the member, once the
+      // log as of now has reached InfluxDB.
+      const target = log.end
+      reattributions = reattributions
+        .then(async () => {
+          while (log.committedOffset < target && !closing) await new Promise((r) => setTimeout(r, 100))
+          for (const id of ids) {
+            const moved = await reattribute(influx, id, await registry!.assignments(id), Date.now(), options.identities.reattributeLookbackMs)
+            if (moved > 0) logger.info({ device: id, points: moved }, 'samples attributed to their member after the fact')
+          }
+        })
+        .catch((err: Error) => logger.error({ error: err.message }, 'reattribution failed; it runs again at the next assignment change'))
+    }
     registryDirectory.watch(options.identities.registryPollMs, (err) => logger.error({ error: err.message }, 'registry change feed not read'))
   }
 
@@ -148,8 +165,10 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     shipper,
     broker,
     async close() {
+      closing = true
       fileDirectory?.close()
       registryDirectory?.close()
+      await reattributions
       await new Promise<void>((resolve) => broker.close(() => resolve()))
       await listeners.close()
       await http.close()

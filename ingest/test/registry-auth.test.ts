@@ -83,6 +83,38 @@ describe('ingest with the registry', () => {
     await expect.poll(async () => rowsOf(await influx.query(`SELECT total, member FROM steps WHERE device = 'ann-watch'`))[0]?.member, { timeout: 10_000 }).toBe('ann')
   })
 
+  it('attributes samples sent while unassigned once an assignment covers them', async () => {
+    await registry.createDevice({ id: 'pool-strap-2', gymId: 'gym-r', kind: 'strap', address: null, serial: null, ownerUserId: null, pool: true })
+    const s2 = await registry.issueCredential('pool-strap-2')
+    await new Promise((r) => setTimeout(r, 300))
+    const client = await mqtt.connectAsync(url(), { username: 'pool-strap-2', password: s2, reconnectPeriod: 0 })
+    const t = Date.now() - 600_000
+    await client.publishAsync(
+      deviceSamplesTopic('gym-r', 'pool-strap-2'),
+      encodePayload([
+        { kind: 'hr', t, bpm: 80, rr_ms: [750], contact: true },
+        { kind: 'hr', t: t + 1000, bpm: 81 },
+        { kind: 'status', t: t + 1000, battery_pct: 50, link: 'connected' },
+      ]),
+      { qos: 1 },
+    )
+    await client.endAsync()
+    await expect.poll(async () => rowsOf(await influx.query(`SELECT bpm FROM hr WHERE device = 'pool-strap-2'`)).length, { timeout: 10_000 }).toBe(2)
+
+    // The coach assigns the strap to bob, from before those samples: they become bob's, untagged copies gone.
+    await registry.assign('pool-strap-2', 'bob', t - 60_000)
+    const ofBob = async (m: string, field: string) => rowsOf(await influx.query(`SELECT "${field}", member FROM "${m}" WHERE device = 'pool-strap-2'`)).map((r) => r.member ?? null)
+    await expect.poll(() => ofBob('hr', 'bpm'), { timeout: 10_000 }).toEqual(['bob', 'bob'])
+    // measurements are moved one after another
+    await expect.poll(() => ofBob('rr', 'rr_ms'), { timeout: 10_000 }).toEqual(['bob'])
+    await expect.poll(() => ofBob('device_status', 'battery_pct'), { timeout: 10_000 }).toEqual(['bob'])
+    const kept = rowsOf(await influx.query(`SELECT bpm, contact FROM hr WHERE device = 'pool-strap-2'`))
+    expect(kept.map((r) => [r.time, r.bpm, r.contact ?? null])).toEqual([
+      [t, 80, true],
+      [t + 1000, 81, null],
+    ])
+  })
+
   it('refuses unknown devices and wrong secrets, counted apart', async () => {
     await expect(mqtt.connectAsync(url(), { username: 'ghost', password: 'x', reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/i)
     await expect(mqtt.connectAsync(url(), { username: 'pool-strap-1', password: 'wrong', reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/i)

@@ -1,0 +1,65 @@
+/**
+ * "A device on the pool's list that sends data while unassigned is stored under the device and
+ * attributed once assigned." When an assignment appears that covers samples already written without a
+ * member, those points are rewritten with the member tag and the untagged copies deleted, measurement by
+ * measurement, within the assignment's interval.
+ *
+ * It waits until the shipper has written everything the log held when the change was seen, so that no
+ * untagged sample lands in InfluxDB after the rewrite. Only the last `lookbackMs` are considered, which
+ * bounds the work when an old device gets its first assignment.
+ */
+import { EQUIPMENT_METRICS, MEASUREMENTS, escapeTag, quoteString, type EquipmentMetric } from '@pulseline/protocol'
+import { rowsOf, type InfluxClient } from '@pulseline/influx'
+import type { Assignment } from '@pulseline/registry'
+
+/** Field types of the series layout (protocol/src/line-protocol.ts), to write the points back as they were. */
+const INTEGER_FIELDS = new Set([
+  'bpm',
+  'energy_kj',
+  'rr_ms',
+  'total',
+  'count',
+  'interval_s',
+  'dur_s',
+  'battery_pct',
+  'rssi_dbm',
+  ...(Object.keys(EQUIPMENT_METRICS) as EquipmentMetric[]).filter((k) => EQUIPMENT_METRICS[k].type === 'integer'),
+])
+const TAGS = new Set(['device', 'gym', 'machine', 'member', 'stage'])
+
+function fieldValue(key: string, value: unknown): string {
+  if (typeof value === 'boolean') return String(value)
+  if (typeof value === 'string') return quoteString(value)
+  return INTEGER_FIELDS.has(key) ? `${value}i` : String(value)
+}
+
+/** Moves the device's untagged points inside each assignment to the assigned member. Returns points moved. */
+export async function reattribute(influx: InfluxClient, deviceId: string, assignments: readonly Assignment[], now: number, lookbackMs: number): Promise<number> {
+  let moved = 0
+  for (const a of assignments) {
+    const from = Math.max(a.fromMs, now - lookbackMs)
+    const to = a.toMs ?? now
+    if (to <= from) continue
+    for (const m of MEASUREMENTS) {
+      const params = { device: deviceId }
+      const range = `time >= ${from}ms AND time < ${to}ms`
+      const rows = rowsOf(await influx.query(`SELECT * FROM "${m}" WHERE "device" = $device AND "member" = '' AND ${range}`, params))
+      if (rows.length === 0) continue
+      let body = ''
+      for (const row of rows) {
+        const tags = [...TAGS].filter((t) => t !== 'member' && row[t] !== null && row[t] !== undefined).map((t) => [t, String(row[t])] as const)
+        tags.push(['member', a.userId])
+        tags.sort(([x], [y]) => (x < y ? -1 : 1))
+        const fields = Object.entries(row)
+          .filter(([k, v]) => k !== 'time' && !TAGS.has(k) && v !== null && v !== undefined)
+          .map(([k, v]) => `${escapeTag(k)}=${fieldValue(k, v)}`)
+        if (fields.length === 0) continue
+        body += `${m},${tags.map(([k, v]) => `${k}=${escapeTag(v)}`).join(',')} ${fields.join(',')} ${row.time as number}\n`
+      }
+      await influx.write(body)
+      await influx.query(`DELETE FROM "${m}" WHERE "device" = $device AND "member" = '' AND ${range}`, params, 'POST')
+      moved += rows.length
+    }
+  }
+  return moved
+}
