@@ -61,6 +61,7 @@ export async function gatewayBench(influxUrl: string, log: (line: string) => voi
   await writeFile(
     identities,
     JSON.stringify({
+      // The devices never log in themselves (the gateway publishes for them): a hash that matches nothing.
       devices: plan.devices.map((d) => ({ id: d.id, gym: GYM, kind: d.kind, secretHash: 'scrypt$1024$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })),
       gateways: [{ id: 'gw-bench', gym: GYM, secretHash: await hashSecret(secret, { N: 1024, r: 8, p: 1 }) }],
       services: [],

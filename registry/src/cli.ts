@@ -71,7 +71,7 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], what: str
 }
 
 const registry = SqliteRegistry.open(values.db ?? process.env.PULSELINE_REGISTRY ?? '.data/registry.sqlite')
-const [command, sub, a1, a2] = positionals
+const [command, sub, a1] = positionals
 const arg = (v: string | undefined, what: string) => {
   if (!v) throw new Error(`missing ${what}`)
   return v
@@ -138,7 +138,6 @@ try {
     case 'assign': {
       const device = arg(sub, 'device id')
       const user = arg(a1, 'user id')
-      void a2
       await registry.assign(device, user, time(values.from!), values.session)
       await registry.audit('cli', 'assignment.create', `${device}:${user}`)
       console.log(`${device} assigned to ${user}`)

@@ -37,8 +37,9 @@ export class RegistryDirectory implements IdentityDirectory {
       const identity: Identity = device.kind === 'gateway' ? { type: 'gateway', id: device.id, gym: device.gymId } : { type: 'device', id: device.id, gym: device.gymId, kind: device.kind }
       return { ok: true, identity }
     }
-    if (this.fallback && !(await this.registry.device(username))) return this.fallback.authenticate(username, secret)
-    return { ok: false, reason: (await this.registry.device(username)) ? 'PL_AUTH_FAILED' : 'PL_AUTH_UNKNOWN_DEVICE' }
+    const known = await this.registry.device(username)
+    if (!known && this.fallback) return this.fallback.authenticate(username, secret)
+    return { ok: false, reason: known ? 'PL_AUTH_FAILED' : 'PL_AUTH_UNKNOWN_DEVICE' }
   }
 
   device(id: string): DeviceIdentity | undefined {
