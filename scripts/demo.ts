@@ -52,7 +52,7 @@ const mqttPlan = { ...plan, devices: plan.devices.filter((d) => !viaGateway.has(
 const GATEWAY = 'demo-gateway'
 say(`Registry: seeding the demo gym: a coach, ${plan.members.length} members with their physiology, ${plan.devices.length} devices with scrypt-hashed credentials, a class session with pool straps and machines assigned`)
 const registryPath = join(data, 'registry.sqlite')
-const { secrets, logins } = await seedDemoRegistry(registryPath, plan, GATEWAY, startMs, join(data, 'demo', 'device-secrets.json'))
+const { secrets, logins, pairing } = await seedDemoRegistry(registryPath, plan, GATEWAY, startMs, join(data, 'demo', 'device-secrets.json'))
 
 say('Ingest: starting the MQTT broker, the durable log and the InfluxDB writer')
 const options = resolveIngestOptions({
@@ -98,6 +98,7 @@ say(`  device secrets   ${join(data, 'demo', 'device-secrets.json')}`)
 say(`  registry         ${registryPath} (samples carry the member assigned at their time)`)
 say(`  dashboard API    ${dashboardUrl}/docs/json   (POST ${dashboardUrl}/api/login with a login below)`)
 for (const l of logins) say(`  ${`${l.role} login`.padEnd(16)} ${l.login} / ${l.password}`)
+say(`  pairing code     ${pairing.code} on the screen of "${pairing.device}": a member pairs it with POST /api/me/devices`)
 say('Press Ctrl-C to stop.')
 
 const status = setInterval(async () => {

@@ -27,6 +27,8 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/gyms/:gym/devices': { allow: ['admin@own'], body: { id: 'new-strap', kind: 'strap', pool: true } },
   'POST /api/devices/:device/credentials': { allow: ['admin@own'] },
   'DELETE /api/devices/:device/credentials': { allow: ['admin@own'] },
+  'POST /api/devices/:device/pairing-code': { allow: ['admin@own'] },
+  'POST /api/me/devices': { allow: ANY_USER, body: { code: 'NOTACODE' } },
   'POST /api/gyms/:gym/sessions': { allow: ['admin@own', 'coach@own'], body: { id: 'class-x', title: 'Spin' } },
   'POST /api/devices/:device/assignments': { allow: ['admin@own', 'coach@own'], body: { userId: 'member-a' } },
   'GET /api/members/:member/profile': { allow: ['admin@own', 'coach@own', 'self'] },

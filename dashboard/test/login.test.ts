@@ -9,7 +9,7 @@ beforeEach(async () => {
   registry = SqliteRegistry.open(':memory:', { secretCost: { N: 1024, r: 8, p: 1 } })
   await registry.createGym({ id: 'g', name: 'G', timezone: 'UTC' })
   await registry.createUser({ id: 'coach-1', gymId: 'g', role: 'coach', displayName: 'C', login: 'coach@g' }, 'correct horse')
-  app = await buildApp({ registry, secureCookies: true, loginAttemptsPerMinute: 3 })
+  app = await buildApp({ registry, secureCookies: true, loginAttemptsPerMinute: 5 })
 })
 afterEach(async () => {
   await app.close()
@@ -32,8 +32,8 @@ describe('login', () => {
     const wrong = await login('wrong')
     const unknown = await app.inject({ method: 'POST', url: '/api/login', payload: { login: 'ghost', password: 'x' } })
     expect([wrong.statusCode, wrong.json()]).toEqual([unknown.statusCode, unknown.json()])
-    expect((await login('wrong')).statusCode).toBe(401) // the third attempt within a minute (limit 3)
-    expect((await login('correct horse')).statusCode).toBe(429) // the fourth is refused, even with the right password
+    for (let i = 3; i <= 5; i++) expect((await login('wrong')).statusCode).toBe(401) // attempts 3–5 of the limit of 5 a minute
+    expect((await login('correct horse')).statusCode).toBe(429) // the sixth is refused, even with the right password
   })
 
   it('ends the session on logout, and every session on a password change', async () => {
@@ -46,6 +46,22 @@ describe('login', () => {
     expect(change.statusCode).toBe(200)
     expect((await app.inject({ method: 'GET', url: '/api/me', cookies: { [SESSION_COOKIE]: b } })).statusCode).toBe(401)
     expect((await registry.verifyLogin('coach@g', 'battery staple 42'))?.id).toBe('coach-1')
+  })
+
+  it('lets a member pair a watch with the code an admin had the device show', async () => {
+    await registry.createUser({ id: 'admin-1', gymId: 'g', role: 'admin', displayName: 'A', login: 'admin@g' }, 'admin pass')
+    await registry.createUser({ id: 'mem-1', gymId: 'g', role: 'member', displayName: 'M', login: 'mem@g' }, 'member pass')
+    await registry.createDevice({ id: 'watch-1', gymId: 'g', kind: 'watch', address: null, serial: 'W1', ownerUserId: null, pool: false })
+    const as = async (login: string, password: string) =>
+      (await app.inject({ method: 'POST', url: '/api/login', payload: { login, password } })).cookies.find((c) => c.name === SESSION_COOKIE)!.value
+    const admin = await as('admin@g', 'admin pass')
+    const { code } = (await app.inject({ method: 'POST', url: '/api/devices/watch-1/pairing-code', cookies: { [SESSION_COOKIE]: admin } })).json()
+    const member = await as('mem@g', 'member pass')
+    const paired = await app.inject({ method: 'POST', url: '/api/me/devices', cookies: { [SESSION_COOKIE]: member }, payload: { code } })
+    expect(paired.statusCode).toBe(201)
+    expect(paired.json()).toMatchObject({ id: 'watch-1', ownerUserId: 'mem-1' })
+    const again = await app.inject({ method: 'POST', url: '/api/me/devices', cookies: { [SESSION_COOKIE]: member }, payload: { code } })
+    expect(again.statusCode).toBe(404)
   })
 
   it('serves an OpenAPI document listing the routes', async () => {

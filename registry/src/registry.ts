@@ -44,6 +44,11 @@ export interface Registry {
   device(id: string): Promise<Device | undefined>
   devicesOfGym(gymId: string): Promise<Device[]>
 
+  /** A short single-use code that pairs an unowned device to whichever member of its gym redeems it. */
+  createPairingCode(deviceId: string, ttlMs: number): Promise<string>
+  /** Makes the member the owner of the code's device; undefined for an unknown, used or expired code, or another gym. */
+  redeemPairingCode(code: string, userId: string): Promise<Device | undefined>
+
   /** Issues a new secret for a device (returned once, stored hashed) and revokes any earlier one. */
   issueCredential(deviceId: string): Promise<string>
   /** Revokes every credential of a device; returns how many were active. */

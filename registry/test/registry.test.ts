@@ -94,3 +94,27 @@ describe('assignments and attribution by the sample time', () => {
     await expect(registry.assign('pool-strap-1', 'bob', 2000)).resolves.toBeUndefined()
   })
 })
+
+describe('pairing codes', () => {
+  beforeEach(async () => {
+    await registry.createGym({ id: 'gym-b', name: 'Other', timezone: 'UTC' })
+    await registry.createUser({ id: 'eve', gymId: 'gym-b', role: 'member', displayName: 'eve', login: null })
+    await registry.createDevice({ id: 'watch-9', gymId: 'gym-a', kind: 'watch', address: null, serial: 'W9', ownerUserId: null, pool: false })
+  })
+
+  it('pairs a device to the member of its gym who redeems the code, once', async () => {
+    const code = await registry.createPairingCode('watch-9', 600_000)
+    expect(code).toMatch(/^[A-HJKMNP-Z2-9]{8}$/)
+    expect(await registry.redeemPairingCode(code, 'eve')).toBeUndefined() // another gym
+    expect(await registry.redeemPairingCode(code.toLowerCase(), 'ann')).toMatchObject({ id: 'watch-9', ownerUserId: 'ann', pool: false })
+    expect(await registry.redeemPairingCode(code, 'bob')).toBeUndefined() // used
+    expect((await registry.device('watch-9'))?.ownerUserId).toBe('ann')
+    await expect(registry.createPairingCode('watch-9', 600_000)).rejects.toMatchObject({ code: 'conflict' })
+  })
+
+  it('refuses an expired code', async () => {
+    const code = await registry.createPairingCode('watch-9', 1)
+    await new Promise((r) => setTimeout(r, 5))
+    expect(await registry.redeemPairingCode(code, 'ann')).toBeUndefined()
+  })
+})

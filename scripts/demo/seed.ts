@@ -14,6 +14,8 @@ import type { GymPlan } from '@pulseline/firmware-sim'
 export interface DemoSeed {
   secrets: Map<string, string>
   logins: Array<{ role: string; login: string; password: string }>
+  /** A new watch's pairing code, as its screen would show it. */
+  pairing: { device: string; code: string }
 }
 
 export async function seedDemoRegistry(path: string, plan: GymPlan, gatewayId: string, classStartMs: number, secretsPath: string): Promise<DemoSeed> {
@@ -50,9 +52,12 @@ export async function seedDemoRegistry(path: string, plan: GymPlan, gatewayId: s
     secrets.set(d.id, await registry.issueCredential(d.id))
   }
   await registry.createDevice({ id: gatewayId, gymId: gym, kind: 'gateway', address: null, serial: null, ownerUserId: null, pool: false })
+  // A member's new watch, not yet paired: its screen shows a code the member enters in the dashboard.
+  await registry.createDevice({ id: 'new-watch', gymId: gym, kind: 'watch', address: null, serial: 'NW-1', ownerUserId: null, pool: false })
+  const pairing = { device: 'new-watch', code: await registry.createPairingCode('new-watch', 24 * 3_600_000) }
   secrets.set(gatewayId, await registry.issueCredential(gatewayId))
   await registry.close()
   await mkdir(dirname(secretsPath), { recursive: true })
   await writeFile(secretsPath, JSON.stringify(Object.fromEntries(secrets), null, 2), { mode: 0o600 })
-  return { secrets, logins }
+  return { secrets, logins, pairing }
 }

@@ -176,6 +176,33 @@ export class SqliteRegistry implements Registry {
     return (this.db.prepare('SELECT * FROM devices WHERE gym_id = ? ORDER BY id').all(gymId) as Row[]).map(toDevice)
   }
 
+  async createPairingCode(deviceId: string, ttlMs: number): Promise<string> {
+    const device = await this.device(deviceId)
+    if (!device) throw new RegistryError('not_found', `no device ${deviceId}`)
+    if (device.ownerUserId) throw new RegistryError('conflict', `device ${deviceId} is owned already`)
+    // 8 symbols from an alphabet without look-alikes (no 0/O, 1/I/L): 31^8 ≈ 8.5e11 codes.
+    const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
+    const code = [...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('')
+    this.db.prepare('INSERT INTO pairing_codes (code_hash, device_id, expires_ms) VALUES (?, ?, ?)').run(sha256(code), deviceId, Date.now() + ttlMs)
+    return code
+  }
+
+  async redeemPairingCode(code: string, userId: string): Promise<Device | undefined> {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT device_id, expires_ms FROM pairing_codes WHERE code_hash = ?').get(sha256(code.trim().toUpperCase())) as
+        | { device_id: string; expires_ms: number }
+        | undefined
+      if (!row || row.expires_ms <= Date.now()) return undefined
+      const user = this.db.prepare('SELECT gym_id FROM users WHERE id = ?').get(userId) as { gym_id: string | null } | undefined
+      const device = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(row.device_id) as Row | undefined
+      if (!user || !device || device.gym_id !== user.gym_id || device.owner_user_id !== null) return undefined
+      this.db.prepare('UPDATE devices SET owner_user_id = ?, pool = 0 WHERE id = ?').run(userId, row.device_id)
+      this.db.prepare('DELETE FROM pairing_codes WHERE device_id = ?').run(row.device_id)
+      this.change('device', row.device_id)
+      return toDevice({ ...device, owner_user_id: userId, pool: 0 })
+    })()
+  }
+
   async issueCredential(deviceId: string): Promise<string> {
     if (!(await this.device(deviceId))) throw new RegistryError('not_found', `no device ${deviceId}`)
     const secret = newSecret()
