@@ -28,6 +28,10 @@ export interface OutboxOptions {
 export class Outbox {
   private readonly db: Database.Database
   private readonly insert: Database.Statement
+  private readonly liveRows: Database.Statement
+  private readonly backlogRows: Database.Statement
+  private readonly dropOldest: Database.Statement
+  private readonly deleteOne: Database.Statement
   private readonly pending: Array<[string, string, number]> = []
   private flushScheduled = false
   private size: number
@@ -47,7 +51,12 @@ export class Outbox {
       sample TEXT NOT NULL,
       created_ms INTEGER NOT NULL
     )`)
+    // Prepared once: the publisher reads the outbox on every tick.
     this.insert = this.db.prepare('INSERT INTO outbox (device, sample, created_ms) VALUES (?, ?, ?)')
+    this.liveRows = this.db.prepare('SELECT id, device, sample, created_ms FROM outbox WHERE created_ms >= ? ORDER BY id LIMIT ?')
+    this.backlogRows = this.db.prepare('SELECT id, device, sample, created_ms FROM outbox WHERE created_ms < ? ORDER BY id LIMIT ?')
+    this.dropOldest = this.db.prepare('DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)')
+    this.deleteOne = this.db.prepare('DELETE FROM outbox WHERE id = ?')
     this.size = (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
   }
 
@@ -73,7 +82,7 @@ export class Outbox {
       for (const row of rows) this.insert.run(...row)
       const over = this.size + rows.length - this.options.maxSamples
       if (over > 0) {
-        const removed = this.db.prepare('DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)').run(over).changes
+        const removed = this.dropOldest.run(over).changes
         this.dropped += removed
         this.size -= removed
       }
@@ -84,17 +93,20 @@ export class Outbox {
 
   /** The newest rows created at or after `sinceMs`, oldest first, skipping ids in `exclude`. */
   live(sinceMs: number, limit: number, exclude: ReadonlySet<number>): OutboxRow[] {
-    return this.select('WHERE created_ms >= ? ORDER BY id LIMIT ?', [sinceMs, limit + exclude.size], exclude, limit)
+    return this.select(this.liveRows, [sinceMs, limit + exclude.size], exclude, limit)
   }
 
   /** The oldest rows created before `beforeMs`, skipping ids in `exclude`. */
   backlog(beforeMs: number, limit: number, exclude: ReadonlySet<number>): OutboxRow[] {
-    return this.select('WHERE created_ms < ? ORDER BY id LIMIT ?', [beforeMs, limit + exclude.size], exclude, limit)
+    return this.select(this.backlogRows, [beforeMs, limit + exclude.size], exclude, limit)
   }
 
   remove(ids: readonly number[]): void {
     if (ids.length === 0) return
-    const removed = this.db.prepare(`DELETE FROM outbox WHERE id IN (${ids.map(() => '?').join(',')})`).run(...ids).changes
+    let removed = 0
+    this.db.transaction(() => {
+      for (const id of ids) removed += this.deleteOne.run(id).changes
+    })()
     this.size -= removed
   }
 
@@ -103,8 +115,8 @@ export class Outbox {
     this.db.close()
   }
 
-  private select(where: string, params: number[], exclude: ReadonlySet<number>, limit: number): OutboxRow[] {
-    const rows = this.db.prepare(`SELECT id, device, sample, created_ms FROM outbox ${where}`).all(...params) as Array<{ id: number; device: string; sample: string; created_ms: number }>
+  private select(statement: Database.Statement, params: number[], exclude: ReadonlySet<number>, limit: number): OutboxRow[] {
+    const rows = statement.all(...params) as Array<{ id: number; device: string; sample: string; created_ms: number }>
     const out: OutboxRow[] = []
     for (const r of rows) {
       if (exclude.has(r.id)) continue
