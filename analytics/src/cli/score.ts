@@ -1,0 +1,76 @@
+/**
+ * Scores any univariate series for analysts: `npm run score -- data.csv [--kind hr|generic]`.
+ *
+ * Input: CSV rows `timestamp,value` (a header row is skipped; timestamps in ms since the epoch or ISO 8601).
+ * Output: `timestamp,value,score` with one score in [0, 1] per row: the larger of the learned model's score
+ * for the 30-reading window ending at the row and the rules that apply to any series (a gap before the row
+ * of more than five typical intervals, or a value unchanged for 15 readings, scores 1). With `--kind hr`
+ * (the default) values are bpm and the physiological jump rule applies too; with `--kind generic` the
+ * series' own variability sets the scale.
+ */
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { loadModel } from '../anomaly/model/autoencoder.js'
+import { HR_SCALE_BPM, robustSd, windows } from '../anomaly/model/features.js'
+import { DEFAULT_DETECTOR } from '../anomaly/stream-detector.js'
+
+export interface Row {
+  t: number
+  value: number
+}
+
+export class CsvError extends Error {}
+
+export function parseSeries(text: string): Row[] {
+  const rows: Row[] = []
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return
+    const [ts, value, ...rest] = line.split(',').map((c) => c.trim())
+    if (i === 0 && Number.isNaN(Number(value))) return // header
+    const t = /^\d+$/.test(ts ?? '') ? Number(ts) : Date.parse(ts ?? '')
+    const v = Number(value)
+    if (rest.length > 0 || !Number.isFinite(t) || value === undefined || value === '' || !Number.isFinite(v))
+      throw new CsvError(`line ${i + 1}: expected "timestamp,value", got "${line.slice(0, 80)}"`)
+    rows.push({ t, value: v })
+  })
+  for (let i = 1; i < rows.length; i++) if (rows[i]!.t <= rows[i - 1]!.t) throw new CsvError(`line ${i + 1}: timestamps must increase`)
+  return rows
+}
+
+export async function scoreSeries(rows: readonly Row[], kind: 'hr' | 'generic'): Promise<number[]> {
+  const model = await loadModel()
+  const values = rows.map((r) => r.value)
+  const diffs = values.slice(1).map((v, i) => v - values[i]!)
+  const scale = kind === 'hr' ? HR_SCALE_BPM : HR_SCALE_BPM * (Math.max(robustSd(diffs), 1e-9) / model.calibration.diffSd)
+  const modelScores = await model.score(windows(values, values.map((_, i) => i), scale))
+  const intervals = rows.slice(1).map((r, i) => r.t - rows[i]!.t)
+  const typical = [...intervals].sort((a, b) => a - b)[intervals.length >> 1] ?? 0
+  const jump = DEFAULT_DETECTOR.jump
+  let run = 0
+  return rows.map((r, i) => {
+    let score = i >= 29 ? modelScores[i]! : 0
+    run = i > 0 && values[i] === values[i - 1] ? run + 1 : 0
+    if (run >= 14) score = 1
+    if (i > 0 && intervals[i - 1]! > 5 * typical) score = 1
+    if (kind === 'hr' && (r.value < jump.minHr || r.value > jump.maxHr)) score = 1
+    if (kind === 'hr' && i > 0 && Math.abs(values[i]! - values[i - 1]!) >= jump.maxJumpBpm && intervals[i - 1]! <= jump.withinS * 1000) score = 1
+    return score
+  })
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { kind: { type: 'string', default: 'hr' } } })
+  const kind = values.kind
+  if (positionals.length !== 1 || (kind !== 'hr' && kind !== 'generic')) {
+    console.error('usage: npm run score -- <file.csv> [--kind hr|generic]')
+    process.exit(2)
+  }
+  try {
+    const rows = parseSeries(await readFile(positionals[0]!, 'utf8'))
+    const scores = await scoreSeries(rows, kind)
+    process.stdout.write('timestamp,value,score\n' + rows.map((r, i) => `${r.t},${r.value},${scores[i]!.toFixed(4)}`).join('\n') + '\n')
+  } catch (err) {
+    console.error(err instanceof CsvError ? `score: ${err.message}` : err)
+    process.exit(2)
+  }
+}
