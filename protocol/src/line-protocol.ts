@@ -136,3 +136,33 @@ export const MEASUREMENT_OF_KIND = {
   equipment: 'equipment',
   status: 'device_status',
 } as const satisfies Record<Sample['kind'], Measurement>
+
+/** Measurements analytics derives (see analytics/README.md for their fields). */
+export const DERIVED_MEASUREMENTS = ['effort', 'anomaly', 'session_summary', 'hr_1m', 'equipment_1m', 'steps_daily', 'steps_hourly', 'sleep_daily', 'daily_baseline'] as const
+
+/**
+ * One line for a derived point: tags sorted by key (InfluxDB's fastest path), undefined tags and fields
+ * left out, integers written with the `i` suffix only when asked for by `integers`. Not for the hot ingest
+ * path, which builds lines from pre-escaped tags (`sampleToLines`).
+ */
+export function pointLine(
+  measurement: string,
+  tags: Record<string, string | undefined>,
+  fields: Record<string, number | string | boolean | undefined>,
+  tMs: number,
+  integers: ReadonlySet<string> = new Set(),
+): string {
+  let line = escapeMeasurement(measurement)
+  for (const key of Object.keys(tags).sort()) {
+    const v = tags[key]
+    if (v !== undefined && v !== '') line += `,${escapeTag(key)}=${escapeTag(v)}`
+  }
+  const parts: string[] = []
+  for (const [key, v] of Object.entries(fields)) {
+    if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) continue
+    const value = typeof v === 'string' ? quoteString(v) : typeof v === 'boolean' ? String(v) : integers.has(key) ? `${Math.round(v)}i` : String(v)
+    parts.push(`${escapeTag(key)}=${value}`)
+  }
+  if (parts.length === 0) throw new PulselineError('PL_LINE_PROTOCOL', `point of ${measurement} without fields`)
+  return `${line} ${parts.join(',')} ${Math.round(tMs)}\n`
+}

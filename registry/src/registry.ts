@@ -3,7 +3,7 @@
  * what when. Asynchronous throughout, so that a PostgreSQL implementation can sit behind the same
  * interface; the embedded default is SQLite (sqlite/sqlite-registry.ts).
  */
-import type { Assignment, Change, Device, Gym, MemberProfile, User } from './types.js'
+import type { Assignment, Change, Device, Gym, MemberProfile, Role, User } from './types.js'
 
 export interface ClassSession {
   id: string
@@ -57,7 +57,13 @@ export interface Registry {
   verifyDevice(deviceId: string, secret: string | Buffer): Promise<Device | undefined>
 
   startSession(session: ClassSession): Promise<void>
+  /** Ends a session and every assignment still open in it. */
   endSession(id: string, atMs: number): Promise<void>
+  session(id: string): Promise<ClassSession | undefined>
+  /** A gym's sessions that were running at any time in [fromMs, toMs), oldest first. */
+  sessionsOfGym(gymId: string, fromMs: number, toMs?: number): Promise<ClassSession[]>
+  /** The users of a gym, optionally of one role, by display name. */
+  usersOfGym(gymId: string, role?: Role): Promise<User[]>
 
   /**
    * Assigns a device to a member from `fromMs` on. An open assignment of the device ends at `fromMs` (a

@@ -29,6 +29,12 @@ export interface MemberProfile {
   maxHrMeasured?: boolean
   lthr?: number
   zoneModel?: string
+  /** Lower edges (bpm) of zones 1–5 for the custom zone model. */
+  zoneEdges?: number[]
+  /** ml/kg/min, when measured: Keytel's fitness-adjusted calorie equation uses it. */
+  vo2max?: number
+  /** HRmax formula for estimates (fox, tanaka, gellish, nes); analytics' default when absent. */
+  hrMaxFormula?: string
   timezone?: string
 }
 
@@ -53,7 +59,7 @@ export interface Assignment {
 
 export interface Change {
   seq: number
-  kind: 'credential' | 'assignment' | 'device' | 'user'
+  kind: 'credential' | 'assignment' | 'device' | 'user' | 'session' | 'profile'
   subject: string
   atMs: number
 }

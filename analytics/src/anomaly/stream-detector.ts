@@ -53,6 +53,8 @@ export class StreamDetector {
   private readonly history: History
   private readonly open = new Map<AnomalyType, number>() // type → last time its condition held
   private lastT: number | undefined
+  /** When the last reading was received (wall clock); silence is measured from it, not from sample time, so a backlog replayed late is not one long dropout. */
+  private lastArrivalMs: number | undefined
   private modelRun = 0
 
   constructor(private readonly options: DetectorOptions = DEFAULT_DETECTOR) {
@@ -64,11 +66,12 @@ export class StreamDetector {
     return this.history.points
   }
 
-  observe(point: SignalPoint): Anomaly[] {
+  observe(point: SignalPoint, arrivalMs = point.t): Anomaly[] {
     if (this.lastT !== undefined && point.t <= this.lastT) return [] // replayed or late: already judged
     const out: Anomaly[] = []
     if (this.open.has('dropout')) this.open.delete('dropout')
     this.lastT = point.t
+    this.lastArrivalMs = arrivalMs
     this.history.push(point)
     const points = this.history.points
     const o = this.options
@@ -80,13 +83,13 @@ export class StreamDetector {
     return out
   }
 
-  /** Called on a clock: a stream that has gone silent is a dropout. */
+  /** Called on a clock (the same clock as the arrival times): a stream that has gone silent is a dropout. */
   tick(nowMs: number): Anomaly[] {
-    if (this.lastT === undefined || this.open.has('dropout')) return []
-    const silentS = (nowMs - this.lastT) / 1000
+    if (this.lastT === undefined || this.lastArrivalMs === undefined || this.open.has('dropout')) return []
+    const silentS = (nowMs - this.lastArrivalMs) / 1000
     if (silentS < this.options.dropoutS) return []
     this.open.set('dropout', nowMs)
-    return [{ type: 'dropout', severity: SEVERITY.dropout, startMs: this.lastT, detectedMs: nowMs, evidence: { silentS } }]
+    return [{ type: 'dropout', severity: SEVERITY.dropout, startMs: this.lastT, detectedMs: this.lastT + (nowMs - this.lastArrivalMs), evidence: { silentS } }]
   }
 
   /** A gateway's or device's own report that contact or the link was lost. */

@@ -17,7 +17,8 @@
 export const KJ_PER_KCAL = 4.184
 
 export interface CalorieInputs {
-  sex: 'female' | 'male'
+  /** Unknown sex takes the mean of the two equations, rather than silently assuming one. */
+  sex: 'female' | 'male' | undefined
   weightKg: number
   age: number
   vo2max?: number
@@ -25,6 +26,7 @@ export interface CalorieInputs {
 
 /** kJ per minute at this heart rate (never negative). */
 export function keytelKjPerMin(hr: number, p: CalorieInputs): number {
+  if (p.sex === undefined) return (keytelKjPerMin(hr, { ...p, sex: 'female' }) + keytelKjPerMin(hr, { ...p, sex: 'male' })) / 2
   let ee: number
   if (p.vo2max !== undefined) {
     ee = p.sex === 'male'

@@ -15,8 +15,9 @@
 export const BANISTER = { male: { a: 0.64, b: 1.92 }, female: { a: 0.86, b: 1.67 } } as const
 
 /** Banister TRIMP per minute at a heart rate (x is clamped to [0, 1]). */
-export function banisterPerMin(hr: number, restingHr: number, hrMax: number, sex: 'female' | 'male'): number {
+export function banisterPerMin(hr: number, restingHr: number, hrMax: number, sex: 'female' | 'male' | undefined): number {
   const x = Math.min(1, Math.max(0, (hr - restingHr) / (hrMax - restingHr)))
+  if (sex === undefined) return (BANISTER.male.a * Math.exp(BANISTER.male.b * x) + BANISTER.female.a * Math.exp(BANISTER.female.b * x)) * (x / 2)
   const { a, b } = BANISTER[sex]
   return x * a * Math.exp(b * x)
 }

@@ -22,7 +22,7 @@ import type { DurableLog } from '../log/durable-log.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
 import type { DeviceIdentity } from '../identity/identity.js'
-import type { MemberAttribution } from '../identity/member-attribution.js'
+import type { MemberAttribution } from '@pulseline/registry'
 
 export interface IntakeOptions {
   maxPayloadBytes: number

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DUMMY_HASH, hashSecret, newSecret, verifySecret, type ScryptCost } from '../secret-hash.js'
 import { RegistryError, type ClassSession, type Registry } from '../registry.js'
-import type { Assignment, Change, Device, Gym, MemberProfile, User } from '../types.js'
+import type { Assignment, Change, Device, Gym, MemberProfile, Role, User } from '../types.js'
 import { migrate } from './migrate.js'
 
 type Row = Record<string, unknown>
@@ -99,11 +99,13 @@ export class SqliteRegistry implements Registry {
 
   async setMemberProfile(userId: string, p: MemberProfile): Promise<void> {
     this.run(
-      `INSERT INTO member_profiles (user_id, birth_year, sex, weight_kg, resting_hr, max_hr, max_hr_measured, lthr, zone_model, timezone)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO member_profiles (user_id, birth_year, sex, weight_kg, resting_hr, max_hr, max_hr_measured, lthr, zone_model, timezone,
+         zone_edges, vo2max, hr_max_formula)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET birth_year = excluded.birth_year, sex = excluded.sex, weight_kg = excluded.weight_kg,
          resting_hr = excluded.resting_hr, max_hr = excluded.max_hr, max_hr_measured = excluded.max_hr_measured, lthr = excluded.lthr,
-         zone_model = excluded.zone_model, timezone = excluded.timezone`,
+         zone_model = excluded.zone_model, timezone = excluded.timezone, zone_edges = excluded.zone_edges, vo2max = excluded.vo2max,
+         hr_max_formula = excluded.hr_max_formula`,
       userId,
       p.birthYear ?? null,
       p.sex ?? null,
@@ -114,7 +116,11 @@ export class SqliteRegistry implements Registry {
       p.lthr ?? null,
       p.zoneModel ?? 'percent_max',
       p.timezone ?? null,
+      p.zoneEdges ? JSON.stringify(p.zoneEdges) : null,
+      p.vo2max ?? null,
+      p.hrMaxFormula ?? null,
     )
+    this.change('profile', userId)
   }
 
   async memberProfile(userId: string): Promise<MemberProfile | undefined> {
@@ -128,6 +134,9 @@ export class SqliteRegistry implements Registry {
     if (r.max_hr !== null) out.maxHr = r.max_hr as number
     if (r.lthr !== null) out.lthr = r.lthr as number
     if (r.timezone !== null) out.timezone = r.timezone as string
+    if (r.zone_edges !== null) out.zoneEdges = JSON.parse(r.zone_edges as string) as number[]
+    if (r.vo2max !== null) out.vo2max = r.vo2max as number
+    if (r.hr_max_formula !== null) out.hrMaxFormula = r.hr_max_formula as string
     return out
   }
 
@@ -234,7 +243,30 @@ export class SqliteRegistry implements Registry {
   }
 
   async startSession(s: ClassSession): Promise<void> {
-    this.run('INSERT INTO class_sessions (id, gym_id, coach_user_id, title, started_ms, ended_ms) VALUES (?, ?, ?, ?, ?, ?)', s.id, s.gymId, s.coachUserId, s.title, s.startedMs, s.endedMs)
+    this.db.transaction(() => {
+      this.run('INSERT INTO class_sessions (id, gym_id, coach_user_id, title, started_ms, ended_ms) VALUES (?, ?, ?, ?, ?, ?)', s.id, s.gymId, s.coachUserId, s.title, s.startedMs, s.endedMs)
+      this.change('session', s.id)
+    })()
+  }
+
+  async session(id: string): Promise<ClassSession | undefined> {
+    const r = this.db.prepare('SELECT * FROM class_sessions WHERE id = ?').get(id) as Row | undefined
+    return r && toSession(r)
+  }
+
+  async sessionsOfGym(gymId: string, fromMs: number, toMs = Number.MAX_SAFE_INTEGER): Promise<ClassSession[]> {
+    return (
+      this.db
+        .prepare('SELECT * FROM class_sessions WHERE gym_id = ? AND started_ms < ? AND (ended_ms IS NULL OR ended_ms > ?) ORDER BY started_ms')
+        .all(gymId, toMs, fromMs) as Row[]
+    ).map(toSession)
+  }
+
+  async usersOfGym(gymId: string, role?: Role): Promise<User[]> {
+    const rows = role
+      ? this.db.prepare('SELECT * FROM users WHERE gym_id = ? AND role = ? ORDER BY display_name').all(gymId, role)
+      : this.db.prepare('SELECT * FROM users WHERE gym_id = ? ORDER BY display_name').all(gymId)
+    return (rows as Row[]).map(toUser)
   }
 
   async endSession(id: string, atMs: number): Promise<void> {
@@ -244,6 +276,7 @@ export class SqliteRegistry implements Registry {
       const open = this.db.prepare('SELECT device_id FROM assignments WHERE session_id = ? AND to_ms IS NULL').all(id) as Array<{ device_id: string }>
       this.db.prepare('UPDATE assignments SET to_ms = ? WHERE session_id = ? AND to_ms IS NULL AND from_ms < ?').run(atMs, id, atMs)
       for (const o of open) this.change('assignment', o.device_id)
+      this.change('session', id)
     })()
   }
 
@@ -301,6 +334,17 @@ export class SqliteRegistry implements Registry {
       if (e.code?.startsWith('SQLITE_CONSTRAINT')) throw new RegistryError('conflict', e.message)
       throw err
     }
+  }
+}
+
+function toSession(r: Row): ClassSession {
+  return {
+    id: r.id as string,
+    gymId: r.gym_id as string,
+    coachUserId: (r.coach_user_id as string | null) ?? null,
+    title: r.title as string,
+    startedMs: r.started_ms as number,
+    endedMs: (r.ended_ms as number | null) ?? null,
   }
 }
 

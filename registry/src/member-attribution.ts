@@ -4,7 +4,9 @@
  * registry's change feed says they changed. A sample no assignment covers belongs to the device's owner
  * when it has one (a member's own watch), else it is stored under the device alone, with no member tag.
  */
-import { memberAt, type Assignment, type Registry } from '@pulseline/registry'
+import { memberAt } from './attribution.js'
+import type { Registry } from './registry.js'
+import type { Assignment } from './types.js'
 import { seriesTags, type SeriesTags } from '@pulseline/protocol'
 
 export class MemberAttribution {
@@ -29,10 +31,15 @@ export class MemberAttribution {
     this.loading.delete(deviceId)
   }
 
+  /** The member a sample of `deviceId` at time `t` belongs to; call `prepare` first. */
+  memberAt(deviceId: string, t: number): string | undefined {
+    const known = this.assignments.get(deviceId)
+    return memberAt(known?.assignments ?? [], t) ?? known?.owner
+  }
+
   /** Tags for a sample of `deviceId` at time `t`; call `prepare` first. */
   tagsAt(deviceId: string, gym: string, t: number): SeriesTags {
-    const known = this.assignments.get(deviceId)
-    const member = memberAt(known?.assignments ?? [], t) ?? known?.owner
+    const member = this.memberAt(deviceId, t)
     const key = `${deviceId}\u0000${gym}\u0000${member ?? ''}`
     let tags = this.tags.get(key)
     if (!tags) this.tags.set(key, (tags = seriesTags(deviceId, gym, member)))

@@ -1,0 +1,242 @@
+/**
+ * The live path: samples in, per-member tiles and anomalies out. No I/O of its own: it is handed a sink
+ * (MQTT publish, InfluxDB lines) and the registry lookups, so the benchmark and the tests drive it
+ * directly and the service only wires it up.
+ *
+ *   sample (device, t) ─ attribution at t ─▶ member's state in the current session ─▶ tile on
+ *                                                                                     pulseline/{gym}/member/{m}/live
+ *                      └▶ device's anomaly detector ─▶ anomaly on pulseline/{gym}/member/{m}/anomaly + InfluxDB
+ *
+ * A tile is published as soon as the reading is processed (the coach's screen is one hop behind the strap),
+ * not on a timer. The timer (`tick`) checks for dropouts, runs the model over every stream at once, and
+ * writes the `effort` series.
+ */
+import { memberTopic, parseDeviceSamplesTopic, pointLine, validatePayload, DEFAULT_VALIDATE_OPTIONS, type Sample } from '@pulseline/protocol'
+import type { MemberAttribution } from '@pulseline/registry'
+import { StreamDetector } from '../anomaly/stream-detector.js'
+import type { Anomaly, SignalPoint } from '../anomaly/types.js'
+import type { AnomalyModel } from '../anomaly/model/autoencoder.js'
+import { HR_SCALE_BPM, WINDOW, writeWindow } from '../anomaly/model/features.js'
+import type { HrReading } from '../effort/session-summary.js'
+import { MemberLive } from './member-live.js'
+import type { Physiology } from './physiology.js'
+
+export interface EngineSink {
+  publish(topic: string, payload: string, qos: 0 | 1): void
+  write(line: string): void
+}
+
+export interface EngineDeps {
+  attribution: MemberAttribution
+  physiologyOf(member: string): Promise<Physiology>
+  /** The class session running in a gym at `t`, or undefined. */
+  sessionAt(gym: string, t: number): { id: string; startedMs: number } | undefined
+  /** A member's stored HR readings in [fromMs, toMs), to rebuild a session's accumulators after a restart. */
+  history?(member: string, fromMs: number, toMs: number): Promise<HrReading[]>
+  onHrMaxRaised?(member: string, hrMax: number): void
+  sink: EngineSink
+  model?: AnomalyModel
+  effortPointsPerMin: readonly number[]
+}
+
+export interface EngineCounters {
+  messages: number
+  samples: number
+  invalid: number
+  unattributed: number
+  tiles: number
+  anomalies: number
+  rebuilt: number
+}
+
+const ANOMALY_SHOWN_MS = 60_000
+const EQUIPMENT_FOR_DETECTION_MS = 3_000
+
+interface DeviceState {
+  detector: StreamDetector
+  gym: string
+  member: string | undefined
+  lastModelT: number
+}
+
+export class LiveEngine {
+  readonly counters: EngineCounters = { messages: 0, samples: 0, invalid: 0, unattributed: 0, tiles: 0, anomalies: 0, rebuilt: 0 }
+  private readonly members = new Map<string, MemberLive>()
+  private readonly pending = new Map<string, Promise<MemberLive>>()
+  private readonly devices = new Map<string, DeviceState>()
+  private readonly stepCadence = new Map<string, { t: number; spm: number }>()
+  private readonly lastEffortWrite = new Map<string, number>()
+  private readonly startedMs = Date.now()
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  get activeMembers(): number {
+    return this.members.size
+  }
+
+  /** One MQTT message from a device topic. Never throws: bad input is counted and skipped. */
+  async handle(topic: string, payload: Buffer | string, nowMs = Date.now()): Promise<void> {
+    this.counters.messages++
+    const where = parseDeviceSamplesTopic(topic)
+    if (!where) return void this.counters.invalid++
+    const { accepted, rejected } = validatePayload(payload, { ...DEFAULT_VALIDATE_OPTIONS, now: nowMs })
+    this.counters.invalid += rejected.length
+    if (accepted.length === 0) return
+    await this.deps.attribution.prepare(where.device)
+    for (const sample of accepted) {
+      this.counters.samples++
+      const member = this.deps.attribution.memberAt(where.device, sample.t)
+      const live = member === undefined ? undefined : await this.memberState(member, where.gym, sample.t)
+      if (!live) this.counters.unattributed++
+      this.apply(where.device, where.gym, member, live, sample, nowMs)
+    }
+  }
+
+  private apply(device: string, gym: string, member: string | undefined, live: MemberLive | undefined, sample: Sample, nowMs: number): void {
+    const state = this.deviceState(device, gym, member)
+    switch (sample.kind) {
+      case 'hr': {
+        const point: SignalPoint = { t: sample.t, hr: sample.bpm }
+        if (sample.rr_ms) point.rr = sample.rr_ms
+        const equipment = live?.equipment && sample.t - live.equipment.t <= EQUIPMENT_FOR_DETECTION_MS ? live.equipment : undefined
+        const steps = member ? this.stepCadence.get(member) : undefined
+        const cadence = equipment?.cadence_rpm ?? (steps && sample.t - steps.t <= 15_000 ? steps.spm : undefined)
+        if (cadence !== undefined) point.cadence = cadence
+        if (equipment?.power_w !== undefined) point.powerW = equipment.power_w
+        this.raise(state, device, live, state.detector.observe(point, nowMs), nowMs)
+        if (live) {
+          const raised = live.observeHr(device, sample.t, sample.bpm, sample.rr_ms, sample.contact)
+          if (raised !== undefined) this.deps.onHrMaxRaised?.(live.member, raised)
+          this.publishTile(live, nowMs)
+        }
+        break
+      }
+      case 'equipment':
+        if (live) live.equipment = sample
+        break
+      case 'steps':
+        if (member && sample.count !== undefined && sample.interval_s) this.stepCadence.set(member, { t: sample.t, spm: (sample.count * 60) / sample.interval_s })
+        break
+      case 'status':
+        if (live && sample.battery_pct !== undefined) live.batteryPct = sample.battery_pct
+        if (live && sample.contact !== undefined) live.contact = sample.contact
+        if (sample.link === 'dropout' || sample.link === 'disconnected') this.raise(state, device, live, state.detector.linkLost(sample.t), nowMs)
+        break
+      case 'sleep':
+        break // daily summaries read sleep from InfluxDB
+    }
+  }
+
+  private deviceState(device: string, gym: string, member: string | undefined): DeviceState {
+    let state = this.devices.get(device)
+    if (!state) this.devices.set(device, (state = { detector: new StreamDetector(), gym, member, lastModelT: 0 }))
+    state.member = member
+    return state
+  }
+
+  /** The member's state for the session running at `t`; rebuilt from InfluxDB when the session began before this process. */
+  private async memberState(member: string, gym: string, t: number): Promise<MemberLive> {
+    const session = this.deps.sessionAt(gym, t)
+    const sessionKey = session?.id ?? `day-${new Date(t).toISOString().slice(0, 10)}`
+    const current = this.members.get(member)
+    if (current && current.session === sessionKey) return current
+    const key = `${member}\u0000${sessionKey}`
+    let pending = this.pending.get(key)
+    if (!pending) {
+      pending = (async () => {
+        const live = new MemberLive(member, gym, sessionKey, await this.deps.physiologyOf(member), this.deps.effortPointsPerMin)
+        const from = session?.startedMs ?? Date.parse(sessionKey.slice(4))
+        if (this.deps.history && from < this.startedMs) {
+          // Restarted mid-session: replay what InfluxDB holds before this reading (no tiles, no alerts).
+          for (const r of await this.deps.history(member, from, t)) live.observeHr('', r.t, r.hr, undefined, undefined)
+          this.counters.rebuilt++
+        }
+        this.members.set(member, live)
+        this.pending.delete(key)
+        return live
+      })()
+      this.pending.set(key, pending)
+    }
+    return pending
+  }
+
+  private publishTile(live: MemberLive, nowMs: number): void {
+    for (const [type, at] of live.anomalies) if (nowMs - at > ANOMALY_SHOWN_MS) live.anomalies.delete(type)
+    this.counters.tiles++
+    this.deps.sink.publish(memberTopic(live.gym, live.member, 'live'), JSON.stringify(live.tile(nowMs)), 0)
+  }
+
+  private raise(state: DeviceState, device: string, live: MemberLive | undefined, anomalies: Anomaly[], nowMs: number): void {
+    for (const a of anomalies) {
+      this.counters.anomalies++
+      const member = state.member
+      const evidence = Object.fromEntries(Object.entries(a.evidence).map(([k, v]) => [`ev_${k}`, v]))
+      this.deps.sink.write(
+        pointLine('anomaly', { gym: state.gym, member, device, type: a.type, severity: a.severity }, { start_ms: a.startMs, detected_ms: a.detectedMs, ...evidence }, a.startMs, new Set(['start_ms', 'detected_ms'])),
+      )
+      if (member) this.deps.sink.publish(memberTopic(state.gym, member, 'anomaly'), JSON.stringify({ ...a, member, device }), 1)
+      if (live) {
+        live.anomalies.set(a.type, nowMs)
+        if (a.type === 'dropout') {
+          live.dropout = true
+          this.publishTile(live, nowMs)
+        }
+      }
+    }
+  }
+
+  /** The clock: dropouts, the effort series, and (when a model is loaded) one batched inference over every stream. */
+  async tick(nowMs = Date.now()): Promise<void> {
+    for (const [device, state] of this.devices) {
+      const live = state.member ? this.members.get(state.member) : undefined
+      this.raise(state, device, live, state.detector.tick(nowMs), nowMs)
+    }
+    for (const live of this.members.values()) {
+      if (live.t === 0 || this.lastEffortWrite.get(live.member) === live.t) continue
+      this.lastEffortWrite.set(live.member, live.t)
+      const tile = live.tile(nowMs)
+      this.deps.sink.write(
+        pointLine(
+          'effort',
+          { gym: live.gym, member: live.member, session: live.session },
+          { hr: tile.hr, zone: tile.zone, pct_max: tile.pctMax, kcal: live.effort.kcal, points: tile.points, trimp: live.effort.banisterTrimp, hr_max: tile.hrMax },
+          live.t,
+          new Set(['hr', 'zone', 'pct_max', 'hr_max']),
+        ),
+      )
+    }
+    if (this.deps.model) await this.runModel(this.deps.model, nowMs)
+  }
+
+  private async runModel(model: AnomalyModel, nowMs: number): Promise<void> {
+    const ready: [string, DeviceState][] = []
+    for (const entry of this.devices) {
+      const recent = entry[1].detector.recent
+      if (recent.length >= WINDOW && recent.at(-1)!.t > entry[1].lastModelT) ready.push(entry)
+    }
+    if (ready.length === 0) return
+    const features = new Float32Array(ready.length * WINDOW)
+    ready.forEach(([, state], i) => {
+      const recent = state.detector.recent
+      writeWindow(recent.slice(-WINDOW).map((p) => p.hr), WINDOW - 1, HR_SCALE_BPM, features, i * WINDOW)
+    })
+    const scores = await model.score(features)
+    ready.forEach(([device, state], i) => {
+      const t = state.detector.recent.at(-1)!.t
+      state.lastModelT = t
+      const live = state.member ? this.members.get(state.member) : undefined
+      this.raise(state, device, live, state.detector.modelScore(t, scores[i]!), nowMs)
+    })
+  }
+
+  /** Forget a member's cached physiology-dependent state (profile changed); the next reading reloads it. */
+  async refreshPhysiology(member: string): Promise<void> {
+    const live = this.members.get(member)
+    if (live) live.setPhysiology(await this.deps.physiologyOf(member))
+  }
+
+  /** Members of a gym, for a coach's first paint before the next readings arrive. */
+  tiles(gym: string, nowMs = Date.now()) {
+    return [...this.members.values()].filter((m) => m.gym === gym && m.t > 0).map((m) => m.tile(nowMs))
+  }
+}

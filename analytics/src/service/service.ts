@@ -1,0 +1,160 @@
+/**
+ * analytics as a service: subscribes to every device's samples in its gyms, runs the live engine, publishes
+ * tiles and anomalies, writes derived series, and keeps the rollups up to date. It follows the registry's
+ * change feed for assignments, profiles and sessions, and summarises each class when it ends.
+ */
+import mqtt, { type MqttClient } from 'mqtt'
+import { InfluxClient } from '@pulseline/influx'
+import { allDeviceSamplesFilter } from '@pulseline/protocol'
+import { MemberAttribution, SqliteRegistry, type ClassSession } from '@pulseline/registry'
+import { LiveEngine } from '../live/live-engine.js'
+import { resolvePhysiology, type Physiology } from '../live/physiology.js'
+import { loadModel, type AnomalyModel } from '../anomaly/model/autoencoder.js'
+import { loadTf } from '../anomaly/model/backend.js'
+import { hrReadings, rollupDays, rollupMinutes, summarizeEndedSession } from './rollups.js'
+import { LineQueue } from './line-queue.js'
+import type { AnalyticsOptions } from './options.js'
+
+export interface Logger {
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+}
+
+const silent: Logger = { info: () => {}, warn: () => {} }
+
+export interface AnalyticsService {
+  engine: LiveEngine
+  lines: LineQueue
+  backend: string | undefined
+  /** Brings rollups and ended-session summaries up to date now (the timers do it periodically). */
+  rollupNow(nowMs?: number): Promise<void>
+  close(): Promise<void>
+}
+
+export async function startAnalytics(options: AnalyticsOptions, logger: Logger = silent): Promise<AnalyticsService> {
+  const registry = SqliteRegistry.open(options.registry.path)
+  const influx = new InfluxClient({ url: options.influx.url, database: options.influx.database, token: options.influx.token || undefined })
+  const lines = new LineQueue(influx, options.influx.maxQueuedLines)
+  const attribution = new MemberAttribution(registry)
+
+  const physiology = new Map<string, Promise<Physiology>>()
+  const gymZone = new Map((await registry.gyms()).map((g) => [g.id, g.timezone]))
+  const physiologyOf = (member: string): Promise<Physiology> => {
+    let p = physiology.get(member)
+    if (!p) {
+      p = Promise.all([registry.user(member), registry.memberProfile(member)]).then(([user, profile]) =>
+        resolvePhysiology(profile, Date.now(), options.live.hrMaxFormula, (user?.gymId && gymZone.get(user.gymId)) || 'UTC'),
+      )
+      physiology.set(member, p)
+    }
+    return p
+  }
+
+  // Class sessions per gym, for "which session is this sample in".
+  const sessions = new Map<string, ClassSession[]>()
+  const summarized = new Set<string>()
+  const loadSessions = async (gym: string) => sessions.set(gym, await registry.sessionsOfGym(gym, Date.now() - 86_400_000))
+  for (const gym of gymZone.keys()) await loadSessions(gym)
+  // Sessions that ended before this start were summarised by an earlier run (or will be by the rollup pass).
+  for (const list of sessions.values()) for (const s of list) if (s.endedMs !== null) summarized.add(s.id)
+
+  let model: AnomalyModel | undefined
+  let backend: string | undefined
+  if (options.live.model) {
+    backend = (await loadTf()).backend
+    model = await loadModel()
+  }
+
+  let client: MqttClient | undefined
+  let droppedTiles = 0
+  const engine = new LiveEngine({
+    attribution,
+    physiologyOf,
+    sessionAt: (gym, t) => sessions.get(gym)?.find((s) => s.startedMs <= t && (s.endedMs === null || t < s.endedMs)),
+    history: (member, from, to) => hrReadings(influx, member, from, to),
+    onHrMaxRaised: (member, hrMax) => {
+      void (async () => {
+        const profile = (await registry.memberProfile(member)) ?? {}
+        await registry.setMemberProfile(member, { ...profile, maxHr: hrMax, maxHrMeasured: true })
+        await registry.audit('analytics', 'profile.hrmax_raised', member)
+        logger.info({ member, hrMax }, 'HRmax raised from sustained data')
+      })().catch((err) => logger.warn({ err: (err as Error).message }, 'could not store a raised HRmax'))
+    },
+    sink: {
+      publish: (topic, payload, qos) => {
+        // Live tiles are QoS 0 and not queued while offline (queueQoSZero: false): a stale tile is worthless.
+        if (!client?.connected && qos === 0) return void droppedTiles++
+        client?.publish(topic, payload, { qos })
+      },
+      write: (line) => lines.push(line),
+    },
+    model,
+    effortPointsPerMin: options.live.effortPointsPerMin,
+  })
+
+  let seq = (await registry.changesSince(0)).at(-1)?.seq ?? 0
+  const followChanges = async () => {
+    const changes = await registry.changesSince(seq)
+    if (changes.length === 0) return
+    seq = changes.at(-1)!.seq
+    const devices = changes.filter((c) => c.kind === 'assignment' || c.kind === 'device').map((c) => c.subject)
+    if (devices.length) attribution.invalidate(devices)
+    for (const c of changes.filter((c) => c.kind === 'profile' || c.kind === 'user')) {
+      physiology.delete(c.subject)
+      await engine.refreshPhysiology(c.subject)
+    }
+    for (const c of changes.filter((c) => c.kind === 'session')) {
+      const s = await registry.session(c.subject)
+      if (s) await loadSessions(s.gymId)
+    }
+  }
+
+  const rollupNow = async (nowMs = Date.now()) => {
+    await lines.flush()
+    await rollupMinutes(influx, nowMs - options.rollups.lookbackMs, nowMs)
+    for (const list of sessions.values())
+      for (const s of list) {
+        if (s.endedMs === null || summarized.has(s.id)) continue
+        await summarizeEndedSession(influx, s, physiologyOf, options.live.effortPointsPerMin)
+        summarized.add(s.id)
+      }
+  }
+  const rollupDaysNow = () => rollupDays(influx, Date.now(), options.rollups.dailyLookbackDays, physiologyOf)
+
+  const guard = (what: string, f: () => Promise<unknown>) => () => void f().catch((err) => logger.warn({ err: (err as Error).message }, `${what} failed`))
+  const timers = [
+    setInterval(guard('tick', () => engine.tick()), options.live.tickMs),
+    setInterval(guard('flush', () => lines.flush()), options.influx.flushMs),
+    setInterval(guard('registry feed', followChanges), options.registry.pollMs),
+    setInterval(guard('rollup', () => rollupNow()), options.rollups.everyMs),
+    setInterval(guard('daily rollup', rollupDaysNow), options.rollups.dailyEveryMs),
+  ]
+
+  client = await mqtt.connectAsync(options.mqtt.url, {
+    username: options.mqtt.username,
+    password: options.mqtt.password,
+    clientId: `analytics-${options.mqtt.gyms.join('-').replace(/[^A-Za-z0-9_-]/g, 'all')}`,
+    clean: false, // a persistent session: QoS 1 samples published while we restart wait in the broker
+    queueQoSZero: false,
+    reconnectPeriod: 1000,
+  })
+  client.on('message', (topic, payload) => void engine.handle(topic, payload).catch((err) => logger.warn({ err: (err as Error).message }, 'sample handling failed')))
+  client.on('error', (err) => logger.warn({ err: err.message }, 'mqtt error'))
+  await client.subscribeAsync(options.mqtt.gyms.map((gym) => allDeviceSamplesFilter(gym)), { qos: 1 })
+  logger.info({ backend, gyms: options.mqtt.gyms }, 'analytics running')
+
+  return {
+    engine,
+    lines,
+    backend,
+    rollupNow,
+    async close() {
+      for (const t of timers) clearInterval(t)
+      await client?.endAsync()
+      await lines.flush()
+      await influx.close()
+      await registry.close()
+      logger.info({ droppedTiles, droppedLines: lines.dropped }, 'analytics stopped')
+    },
+  }
+}
