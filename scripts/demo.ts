@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { planGym, runGym } from '@pulseline/firmware-sim'
 import { resolveIngestOptions, startIngest } from '@pulseline/ingest'
+import { resolveAnalyticsOptions, startAnalytics } from '@pulseline/analytics'
 import { demoInflux } from './demo/influx.js'
 import { seedDemoRegistry } from './demo/seed.js'
 import type { AddressInfo } from 'node:net'
@@ -52,16 +53,29 @@ const mqttPlan = { ...plan, devices: plan.devices.filter((d) => !viaGateway.has(
 const GATEWAY = 'demo-gateway'
 say(`Registry: seeding the demo gym: a coach, ${plan.members.length} members with their physiology, ${plan.devices.length} devices with scrypt-hashed credentials, a class session with pool straps and machines assigned`)
 const registryPath = join(data, 'registry.sqlite')
-const { secrets, logins, pairing } = await seedDemoRegistry(registryPath, plan, GATEWAY, startMs, join(data, 'demo', 'device-secrets.json'))
+const servicesPath = join(data, 'demo', 'services.json')
+const { secrets, logins, pairing, services } = await seedDemoRegistry(registryPath, plan, GATEWAY, startMs, join(data, 'demo', 'device-secrets.json'), servicesPath)
 
 say('Ingest: starting the MQTT broker, the durable log and the InfluxDB writer')
 const options = resolveIngestOptions({
   log: { dir: join(data, 'ingest', 'log') },
   deadLetters: { dir: join(data, 'ingest', 'dead-letters') },
   influx: { url: influx.url, database: 'pulseline' },
-  identities: { file: join(data, 'demo', 'services.json'), registry: registryPath },
+  identities: { file: servicesPath, registry: registryPath },
 })
 const ingest = await startIngest(options, { logger: pino({ name: 'ingest', level: 'warn' }) })
+
+say('Analytics: live zones, effort and anomalies (TensorFlow.js model on the wasm backend), rollups into InfluxDB')
+const analytics = await startAnalytics(
+  resolveAnalyticsOptions({
+    mqtt: { url: `mqtt://127.0.0.1:${ingest.mqttPort}`, username: 'analytics', password: services.get('analytics')!, gyms: [GYM] },
+    influx: { url: influx.url, database: 'pulseline' },
+    registry: { path: registryPath },
+    rollups: { everyMs: 30_000, dailyEveryMs: 5 * 60_000 },
+  }),
+  pino({ name: 'analytics', level: 'warn' }),
+)
+say(`Analytics: running on the ${analytics.backend} backend`)
 
 say('Dashboard API: login, registry REST and OpenAPI (the class board itself is issue #6)')
 const dashboardRegistry = SqliteRegistry.open(registryPath)
@@ -122,6 +136,8 @@ async function shutdown(): Promise<void> {
   if (process.env.DEMO_DEBUG) say('simulator stopped')
   await demoBle?.close()
   if (process.env.DEMO_DEBUG) say('gateway stopped')
+  await analytics.close()
+  if (process.env.DEMO_DEBUG) say('analytics stopped')
   await dashboard.close()
   await dashboardInflux.close()
   await dashboardRegistry.close()

@@ -141,14 +141,14 @@ export const MEASUREMENT_OF_KIND = {
 export const DERIVED_MEASUREMENTS = ['effort', 'anomaly', 'session_summary', 'hr_1m', 'equipment_1m', 'steps_daily', 'steps_hourly', 'sleep_daily', 'daily_baseline'] as const
 
 /**
- * One line for a derived point: tags sorted by key (InfluxDB's fastest path), undefined tags and fields
- * left out, integers written with the `i` suffix only when asked for by `integers`. Not for the hot ingest
+ * One line for a derived point: tags sorted by key (InfluxDB's fastest path), absent (undefined or null)
+ * tags and fields left out, integers written with the `i` suffix only when asked for by `integers`. Not for the hot ingest
  * path, which builds lines from pre-escaped tags (`sampleToLines`).
  */
 export function pointLine(
   measurement: string,
   tags: Record<string, string | undefined>,
-  fields: Record<string, number | string | boolean | undefined>,
+  fields: Record<string, number | string | boolean | null | undefined>,
   tMs: number,
   integers: ReadonlySet<string> = new Set(),
 ): string {
@@ -159,7 +159,7 @@ export function pointLine(
   }
   const parts: string[] = []
   for (const [key, v] of Object.entries(fields)) {
-    if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) continue
+    if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) continue
     const value = typeof v === 'string' ? quoteString(v) : typeof v === 'boolean' ? String(v) : integers.has(key) ? `${Math.round(v)}i` : String(v)
     parts.push(`${escapeTag(key)}=${value}`)
   }

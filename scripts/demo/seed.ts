@@ -8,7 +8,7 @@
 import { rm, writeFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { SqliteRegistry } from '@pulseline/registry'
+import { SqliteRegistry, hashSecret } from '@pulseline/registry'
 import type { GymPlan } from '@pulseline/firmware-sim'
 
 export interface DemoSeed {
@@ -16,9 +16,17 @@ export interface DemoSeed {
   logins: Array<{ role: string; login: string; password: string }>
   /** A new watch's pairing code, as its screen would show it. */
   pairing: { device: string; code: string }
+  /** MQTT secrets of the services (analytics, dashboard), whose hashes are in the identities file. */
+  services: Map<string, string>
 }
 
-export async function seedDemoRegistry(path: string, plan: GymPlan, gatewayId: string, classStartMs: number, secretsPath: string): Promise<DemoSeed> {
+/** What each service may do on the broker: analytics reads samples and writes derived topics; the dashboard reads. */
+export const SERVICE_ACLS = {
+  analytics: { subscribe: ['pulseline/+/device/+/samples'], publish: ['pulseline/+/member/+/live', 'pulseline/+/member/+/anomaly'] },
+  dashboard: { subscribe: ['pulseline/+/member/+/live', 'pulseline/+/member/+/anomaly', 'pulseline/+/gateway/+/nearby'], publish: [] },
+} as const
+
+export async function seedDemoRegistry(path: string, plan: GymPlan, gatewayId: string, classStartMs: number, secretsPath: string, servicesPath: string): Promise<DemoSeed> {
   await rm(path, { force: true }) // demo data: a fresh registry each run
   await rm(`${path}-wal`, { force: true })
   await rm(`${path}-shm`, { force: true })
@@ -59,5 +67,11 @@ export async function seedDemoRegistry(path: string, plan: GymPlan, gatewayId: s
   await registry.close()
   await mkdir(dirname(secretsPath), { recursive: true })
   await writeFile(secretsPath, JSON.stringify(Object.fromEntries(secrets), null, 2), { mode: 0o600 })
-  return { secrets, logins, pairing }
+  const services = new Map(Object.keys(SERVICE_ACLS).map((id) => [id, randomBytes(18).toString('base64url')]))
+  const identities = {
+    devices: [],
+    services: await Promise.all([...services].map(async ([id, secret]) => ({ id, secretHash: await hashSecret(secret), ...SERVICE_ACLS[id as keyof typeof SERVICE_ACLS] }))),
+  }
+  await writeFile(servicesPath, JSON.stringify(identities, null, 2), { mode: 0o600 })
+  return { secrets, logins, pairing, services }
 }

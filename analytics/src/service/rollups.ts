@@ -39,12 +39,12 @@ export async function rollupMinutes(influx: InfluxClient, fromMs: number, toMs: 
   }
   const eq = rowsOf(
     await influx.query(
-      `SELECT mean(power_w) AS power_w, max(power_w) AS power_w_max, mean(speed_kmh) AS speed_kmh, mean(cadence_rpm) AS cadence_rpm, mean(stroke_rate_spm) AS stroke_rate_spm, count(elapsed_s) AS n FROM equipment WHERE ${range(from, to)} GROUP BY time(1m), device, gym, machine, member`,
+      `SELECT mean(power_w) AS power_w, max(power_w) AS power_w_max, mean(speed_kmh) AS speed_kmh, mean(cadence_rpm) AS cadence_rpm, mean(stroke_rate_spm) AS stroke_rate_spm FROM equipment WHERE ${range(from, to)} GROUP BY time(1m), device, gym, machine, member`,
     ),
   )
   for (const r of eq) {
-    if (!r.n) continue
-    const fields = { power_w: r.power_w as number, power_w_max: r.power_w_max as number, speed_kmh: r.speed_kmh as number, cadence_rpm: r.cadence_rpm as number, stroke_rate_spm: r.stroke_rate_spm as number, n: r.n as number }
+    const fields = { power_w: r.power_w as number | null, power_w_max: r.power_w_max as number | null, speed_kmh: r.speed_kmh as number | null, cadence_rpm: r.cadence_rpm as number | null, stroke_rate_spm: r.stroke_rate_spm as number | null }
+    if (Object.values(fields).every((v) => v === null)) continue // an empty minute of GROUP BY time
     body += pointLine('equipment_1m', { device: str(r.device), gym: str(r.gym), machine: str(r.machine), member: str(r.member) }, fields, r.time as number, INTS)
   }
   if (body) await influx.write(body)
