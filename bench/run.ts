@@ -8,6 +8,9 @@
  *                     InfluxDB has acknowledged the samples; 1 and 20 samples per message
  *   overload          InfluxDB paused (SIGSTOP) while devices keep publishing: ingest's memory must stay flat
  *                     while the backlog grows on disk, then drain when InfluxDB resumes
+ *   gateway           one gateway over the BlueZ emulator: CPU per device, backlog drain
+ *   analytics         2,000 members at 1 Hz through the live engine (zones, effort, rules, model) in one
+ *                     process: per-reading latency p50/p99 and the cores used
  *
  *   npm run bench -- --runs 3 --write    (--write saves bench/RESULTS.md)
  */
@@ -23,6 +26,7 @@ import { hashSecret, resolveIngestOptions } from '@pulseline/ingest'
 import type { GeneratorJob, GeneratorResult } from './load-generator.js'
 import { cpuSeconds, median, rssBytes } from './proc.js'
 import { gatewayBench, type GatewayReport } from './gateway.js'
+import { analyticsBench, type AnalyticsReport } from './analytics.js'
 
 const { values } = parseArgs({
   options: {
@@ -253,7 +257,7 @@ async function main(): Promise<void> {
       figures[key]!.push(await stage())
     }
   }
-  if (values.only && !values.only.split(',').some((k) => k === 'overload' || k === 'gateway')) {
+  if (values.only && !values.only.split(',').some((k) => k === 'overload' || k === 'gateway' || k === 'analytics')) {
     for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}`).join(' | '))
     await local?.stop()
     return
@@ -267,6 +271,13 @@ async function main(): Promise<void> {
   if (!values.only || values.only.split(',').includes('gateway')) {
     log('gateway: 40 straps at 1 Hz and 10 machines at 4 Hz over the BlueZ emulator')
     gw = await gatewayBench(url, log, values.quick ? 5 : 20)
+  }
+  const an: AnalyticsReport[] = []
+  if (!values.only || values.only.split(',').includes('analytics')) {
+    for (let r = 1; r <= RUNS; r++) {
+      log(`run ${r}/${RUNS}: analytics, 2,000 members at 1 Hz`)
+      an.push(await analyticsBench(2000, values.quick ? 10 : 30))
+    }
   }
   await local?.stop()
 
@@ -300,6 +311,17 @@ async function main(): Promise<void> {
       `Gateway: one gateway process read ${gw.devices} emulated devices (40 straps at 1 Hz, 10 machines at 4 Hz; ${gw.notificationsPerSecond.toFixed(0)} notifications/s) ` +
         `over node-ble and a private D-Bus, using ${gw.cpuPercent.toFixed(1)} % of one core: ${gw.cpuPercentPerDevice.toFixed(2)} % per device. ` +
         `The backlog of a 10-minute outage (${fmt(gw.backlogSamples)} samples) drained in ${gw.drainSeconds.toFixed(1)} s at the default 200 backlog messages/s of 20 samples, while live data kept flowing.`,
+    )
+  }
+  if (an.length) {
+    const med = (f: (r: AnalyticsReport) => number) => median(an.map(f))
+    lines.push(
+      '',
+      `Analytics: ${an[0]!.members} members at 1 Hz (HR with RR) through the live engine in one process (zones, effort, HRV, anomaly rules, and the ` +
+        `TF.js model over every stream each second on the wasm backend). Per-reading latency, from its arrival to its tile: ` +
+        `p50 ${med((r) => r.p50Ms).toFixed(2)} ms, **p99 ${med((r) => r.p99Ms).toFixed(1)} ms** (target ≤ 20 ms; runs ${an.map((r) => r.p99Ms.toFixed(1)).join(' / ')}), ` +
+        `max ${med((r) => r.maxMs).toFixed(1)} ms; ${med((r) => r.cpuCores * 100).toFixed(0)} % of one core; a tick (dropout checks, effort series, inference on ` +
+        `${an[0]!.members} windows, in slices of 250) takes ${med((r) => r.tickMs).toFixed(0)} ms.`,
     )
   }
   const report = lines.join('\n')

@@ -50,6 +50,9 @@ export interface EngineCounters {
 }
 
 const ANOMALY_SHOWN_MS = 60_000
+/** Work on a tick is done in slices of this many streams, yielding between them, so readings that arrive meanwhile wait for one slice, not the whole tick. */
+const TICK_SLICE = 250
+const yieldToReadings = () => new Promise<void>((resolve) => setImmediate(resolve))
 const EQUIPMENT_FOR_DETECTION_MS = 3_000
 
 interface DeviceState {
@@ -191,7 +194,9 @@ export class LiveEngine {
       const live = state.member ? this.members.get(state.member) : undefined
       this.raise(state, device, live, state.detector.tick(nowMs), nowMs)
     }
+    let n = 0
     for (const live of this.members.values()) {
+      if (++n % TICK_SLICE === 0) await yieldToReadings()
       if (live.t === 0 || this.lastEffortWrite.get(live.member) === live.t) continue
       this.lastEffortWrite.set(live.member, live.t)
       const tile = live.tile(nowMs)
@@ -214,19 +219,24 @@ export class LiveEngine {
       const recent = entry[1].detector.recent
       if (recent.length >= WINDOW && recent.at(-1)!.t > entry[1].lastModelT) ready.push(entry)
     }
-    if (ready.length === 0) return
-    const features = new Float32Array(ready.length * WINDOW)
-    ready.forEach(([, state], i) => {
-      const recent = state.detector.recent
-      writeWindow(recent.slice(-WINDOW).map((p) => p.hr), WINDOW - 1, HR_SCALE_BPM, features, i * WINDOW)
-    })
-    const scores = await model.score(features)
-    ready.forEach(([device, state], i) => {
-      const t = state.detector.recent.at(-1)!.t
-      state.lastModelT = t
-      const live = state.member ? this.members.get(state.member) : undefined
-      this.raise(state, device, live, state.detector.modelScore(t, scores[i]!), nowMs)
-    })
+    for (let from = 0; from < ready.length; from += TICK_SLICE) {
+      const slice = ready.slice(from, from + TICK_SLICE)
+      const features = new Float32Array(slice.length * WINDOW)
+      const hr = new Array<number>(WINDOW)
+      slice.forEach(([, state], i) => {
+        const recent = state.detector.recent
+        for (let k = 0; k < WINDOW; k++) hr[k] = recent[recent.length - WINDOW + k]!.hr
+        writeWindow(hr, WINDOW - 1, HR_SCALE_BPM, features, i * WINDOW)
+      })
+      const scores = await model.score(features)
+      slice.forEach(([device, state], i) => {
+        const t = state.detector.recent.at(-1)!.t
+        state.lastModelT = t
+        const live = state.member ? this.members.get(state.member) : undefined
+        this.raise(state, device, live, state.detector.modelScore(t, scores[i]!), nowMs)
+      })
+      await yieldToReadings()
+    }
   }
 
   /** Forget a member's cached physiology-dependent state (profile changed); the next reading reloads it. */
