@@ -1,6 +1,7 @@
 import { optionsReference } from '@pulseline/config'
 import { INGEST_DEFAULTS, IngestOptionsSchema } from '@pulseline/ingest'
 import { GATEWAY_DEFAULTS, GatewayOptionsSchema } from '@pulseline/gateway'
+import { ANALYTICS_DEFAULTS, AnalyticsOptionsSchema } from '@pulseline/analytics'
 
 /** The configuration reference as it belongs in the README. */
 export function configReference(): string {
@@ -16,5 +17,11 @@ export function configReference(): string {
     'Options come from a JSON file (`--config FILE` or `PULSELINE_GATEWAY_CONFIG`) and from environment variables. See [gateway/README.md](gateway/README.md) for real hardware.',
     '',
     optionsReference('gateway', 'PULSELINE_GATEWAY', GatewayOptionsSchema, GATEWAY_DEFAULTS),
+    '',
+    '### analytics',
+    '',
+    'Options come from a JSON file (`--config FILE` or `PULSELINE_ANALYTICS_CONFIG`) and from environment variables. See [analytics/README.md](analytics/README.md) for the formulas and the model.',
+    '',
+    optionsReference('analytics', 'PULSELINE_ANALYTICS', AnalyticsOptionsSchema, ANALYTICS_DEFAULTS),
   ].join('\n')
 }
