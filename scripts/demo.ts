@@ -17,7 +17,7 @@ import { seedDemoRegistry } from './demo/seed.js'
 import type { AddressInfo } from 'node:net'
 import { InfluxClient } from '@pulseline/influx'
 import { SqliteRegistry } from '@pulseline/registry'
-import { buildApp } from '@pulseline/dashboard'
+import { buildApp, startMqttFeed } from '@pulseline/dashboard'
 import { startDemoBle, type DemoBle } from './demo/ble.js'
 
 const { values } = parseArgs({
@@ -83,6 +83,7 @@ const dashboardInflux = new InfluxClient({ url: influx.url, database: 'pulseline
 const dashboard = await buildApp({ registry: dashboardRegistry, influx: dashboardInflux })
 await dashboard.listen({ host: '127.0.0.1', port: Number(process.env.PULSELINE_DASHBOARD_PORT ?? 8080) })
 const dashboardUrl = `http://127.0.0.1:${(dashboard.server.address() as AddressInfo).port}`
+const dashboardFeed = await startMqttFeed(dashboard.hub, { url: `mqtt://127.0.0.1:${ingest.mqttPort}`, username: 'dashboard', password: services.get('dashboard')!, gyms: [GYM] })
 
 let demoBle: DemoBle | undefined
 if (ble) demoBle = await startDemoBle(blePlan, ingest.mqttPort, GATEWAY, secrets.get(GATEWAY)!, data, say)
@@ -138,6 +139,7 @@ async function shutdown(): Promise<void> {
   if (process.env.DEMO_DEBUG) say('gateway stopped')
   await analytics.close()
   if (process.env.DEMO_DEBUG) say('analytics stopped')
+  await dashboardFeed.close()
   await dashboard.close()
   await dashboardInflux.close()
   await dashboardRegistry.close()

@@ -10,8 +10,13 @@ import swagger from '@fastify/swagger'
 import type { Registry } from '@pulseline/registry'
 import type { InfluxClient } from '@pulseline/influx'
 import { accessPlugin } from './plugins/access.js'
+import websocket from '@fastify/websocket'
 import { authRoutes } from './routes/auth.js'
 import { registryRoutes } from './routes/registry.js'
+import { adminRoutes } from './routes/admin.js'
+import { pairingRoutes } from './routes/pairing.js'
+import { liveRoutes, type Backfill } from './routes/live.js'
+import { LiveHub } from './live/live-hub.js'
 
 export interface DashboardOptions {
   registry: Registry
@@ -19,6 +24,17 @@ export interface DashboardOptions {
   secureCookies?: boolean
   sessionTtlMs?: number
   loginAttemptsPerMinute?: number
+  /** The live state the WebSocket serves; fed by the MQTT feed (live/mqtt-feed.ts) or, in tests, directly. */
+  hub?: LiveHub
+  backfill?: Backfill
+  /** How often a live socket's session is re-checked (ms). */
+  liveRecheckMs?: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: LiveHub
+  }
 }
 
 export async function buildApp(options: DashboardOptions): Promise<FastifyInstance> {
@@ -33,7 +49,13 @@ export async function buildApp(options: DashboardOptions): Promise<FastifyInstan
     sessionTtlMs: options.sessionTtlMs ?? 12 * 3_600_000,
     loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 10,
   })
+  await app.register(websocket, { options: { maxPayload: 4096 } })
+  const hub = options.hub ?? new LiveHub()
+  app.decorate('hub', hub)
   await app.register(registryRoutes, { registry: options.registry, influx: options.influx })
+  await app.register(adminRoutes, { registry: options.registry })
+  await app.register(pairingRoutes, { registry: options.registry, hub })
+  await app.register(liveRoutes, { registry: options.registry, hub, backfill: options.backfill, recheckMs: options.liveRecheckMs })
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

@@ -1,3 +1,8 @@
 export * from './app.js'
 export * from './plugins/access-rules.js'
 export { SESSION_COOKIE } from './plugins/access.js'
+export * from './live/ws-topics.js'
+export * from './live/live-hub.js'
+export * from './live/client-channel.js'
+export * from './live/mqtt-feed.js'
+export { mayReceive } from './routes/live.js'

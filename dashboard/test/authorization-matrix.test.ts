@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { SqliteRegistry, type Role } from '@pulseline/registry'
-import { SESSION_COOKIE, buildApp } from '@pulseline/dashboard'
+import { SESSION_COOKIE, WS_TOPICS, buildApp, mayReceive } from '@pulseline/dashboard'
 
-type Principal = 'anonymous' | `${Role}@own` | `${Role}@other` | 'self'
+type Principal = 'anonymous' | `${Role}@own` | `${Role}@other` | 'self' | 'admin@global'
 
 interface Expectation {
   allow: Principal[]
@@ -15,7 +15,8 @@ interface Expectation {
 }
 
 const STAFF_OWN: Principal[] = ['admin@own', 'coach@own', 'analyst@own']
-const ANY_USER: Principal[] = ['admin@own', 'coach@own', 'analyst@own', 'member@own', 'admin@other', 'coach@other', 'analyst@other', 'member@other', 'self']
+const ANY_USER: Principal[] = ['admin@own', 'coach@own', 'analyst@own', 'member@own', 'admin@other', 'coach@other', 'analyst@other', 'member@other', 'self', 'admin@global']
+const GYM_PEOPLE: Principal[] = ['admin@own', 'coach@own', 'analyst@own', 'member@own', 'self']
 
 /** What the issue says each role may do. Requests are about gym-a, its pool strap, and member-a ("self" is member-a). */
 const EXPECTED: Record<string, Expectation> = {
@@ -34,9 +35,32 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /api/members/:member/profile': { allow: ['admin@own', 'coach@own', 'self'] },
   'GET /api/members/:member/export': { allow: ['admin@own', 'coach@own', 'self'] },
   'DELETE /api/members/:member': { allow: ['admin@own', 'self'] },
+  'GET /api/gyms': { allow: ['admin@global'] },
+  'POST /api/gyms': { allow: ['admin@global'], body: { id: 'gym-new', name: 'New', timezone: 'Europe/Paris' } },
+  'GET /api/gyms/:gym/users': { allow: STAFF_OWN },
+  'POST /api/gyms/:gym/users': { allow: ['admin@own'], body: { id: 'new-user', role: 'member', displayName: 'New' } },
+  'GET /api/gyms/:gym/sessions': { allow: STAFF_OWN },
+  'POST /api/sessions/:session/end': { allow: ['admin@own', 'coach@own'] },
+  'DELETE /api/devices/:device/assignments': { allow: ['admin@own', 'coach@own'] },
+  'PUT /api/members/:member/profile': { allow: ['admin@own', 'coach@own', 'self'], body: { weightKg: 71 } },
+  'GET /api/gyms/:gym/nearby': { allow: GYM_PEOPLE },
+  'POST /api/me/devices/claim': { allow: ANY_USER, body: { address: 'AA:BB:CC:DD:EE:FF' } },
+  'GET /api/live': { allow: ANY_USER },
 }
 
-const PRINCIPALS: Principal[] = ['anonymous', 'admin@own', 'coach@own', 'analyst@own', 'member@own', 'admin@other', 'coach@other', 'analyst@other', 'member@other', 'self']
+/** Every live topic, against the same principals. */
+const EXPECTED_WS: Record<string, Principal[]> = {
+  'gym/:gym/class': ['admin@own', 'coach@own'],
+  'gym/:gym/equipment': ['admin@own', 'coach@own'],
+  'gym/:gym/anomalies': ['admin@own', 'coach@own'],
+  'gym/:gym/nearby': GYM_PEOPLE,
+  'member/:member': ['admin@own', 'coach@own', 'self'],
+}
+
+/** An admin of no particular gym manages every gym: allowed wherever the gym's own admin is. */
+const withGlobal = (allow: Principal[]) => (allow.includes('admin@own') && !allow.includes('admin@global') ? [...allow, 'admin@global' as const] : allow)
+
+const PRINCIPALS: Principal[] = ['anonymous', 'admin@own', 'coach@own', 'analyst@own', 'member@own', 'admin@other', 'coach@other', 'analyst@other', 'member@other', 'self', 'admin@global']
 
 async function fixture() {
   const registry = SqliteRegistry.open(':memory:', { secretCost: { N: 1024, r: 8, p: 1 } })
@@ -51,9 +75,14 @@ async function fixture() {
   }
   await registry.createUser({ id: 'member-a', gymId: 'gym-a', role: 'member', displayName: 'A', login: 'member-a' }, 'pw-member-a')
   login.self = 'member-a'
+  await registry.createUser({ id: 'admin-global', gymId: null, role: 'admin', displayName: 'G', login: 'admin-global' }, 'pw-admin-global')
+  login['admin@global'] = 'admin-global'
+  await registry.startSession({ id: 'class-a', gymId: 'gym-a', coachUserId: null, title: 'A', startedMs: Date.now() - 60_000, endedMs: null })
   await registry.setMemberProfile('member-a', { birthYear: 1990 })
   await registry.createDevice({ id: 'strap-a', gymId: 'gym-a', kind: 'strap', address: null, serial: null, ownerUserId: null, pool: true })
+  await registry.assign('strap-a', 'member-a', Date.now() - 60_000, 'class-a')
   const app = await buildApp({ registry, loginAttemptsPerMinute: 100 })
+  app.hub.nearbyList('gym-a', { gateway: 'gw-a', at: Date.now(), devices: [{ address: 'AA:BB:CC:DD:EE:FF', rssi: -60, services: [0x180d] }] })
   const cookies: Partial<Record<Principal, string>> = {}
   for (const [principal, id] of Object.entries(login)) {
     const res = await app.inject({ method: 'POST', url: '/api/login', payload: { login: id, password: `pw-${id}` } })
@@ -75,7 +104,7 @@ describe('authorization matrix', () => {
   for (const [route, expectation] of Object.entries(EXPECTED)) {
     it(`${route}`, async () => {
       const [method, template] = route.split(' ') as [string, string]
-      const url = template.replace(':gym', 'gym-a').replace(':device', 'strap-a').replace(':member', 'member-a')
+      const url = template.replace(':gym', 'gym-a').replace(':device', 'strap-a').replace(':member', 'member-a').replace(':session', 'class-a')
       const outcomes: Record<string, string> = {}
       for (const principal of PRINCIPALS) {
         // a fresh fixture per principal: an allowed request may change what the next one sees (erasure)
@@ -90,8 +119,29 @@ describe('authorization matrix', () => {
         await app.close()
         await registry.close()
       }
-      const expected = Object.fromEntries(PRINCIPALS.map((p) => [p, expectation.allow.includes(p) ? 'allow' : `deny ${p === 'anonymous' ? 401 : 403}`]))
+      const allow = withGlobal(expectation.allow)
+      const expected = Object.fromEntries(PRINCIPALS.map((p) => [p, allow.includes(p) ? 'allow' : `deny ${p === 'anonymous' ? 401 : 403}`]))
       expect(outcomes).toEqual(expected)
+    }, 60_000)
+  }
+
+  it('has an expectation for every live topic, and a topic for every expectation', () => {
+    expect(Object.keys(WS_TOPICS).sort()).toEqual(Object.keys(EXPECTED_WS).sort())
+  })
+
+  for (const [pattern, allowed] of Object.entries(EXPECTED_WS)) {
+    it(`live topic ${pattern}`, async () => {
+      const { app, registry, cookies } = await fixture()
+      const topic = pattern.replace(':gym', 'gym-a').replace(':member', 'member-a')
+      const outcomes: Record<string, string> = {}
+      for (const principal of PRINCIPALS) {
+        const user = cookies[principal] ? await registry.sessionUser(cookies[principal]!) : undefined
+        outcomes[principal] = await mayReceive(registry, user, topic)
+      }
+      const allow = withGlobal(allowed)
+      expect(outcomes).toEqual(Object.fromEntries(PRINCIPALS.map((p) => [p, allow.includes(p) ? 'ok' : 'forbidden'])))
+      await app.close()
+      await registry.close()
     }, 60_000)
   }
 })

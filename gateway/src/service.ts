@@ -6,7 +6,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import mqtt, { type MqttClient } from 'mqtt'
 import { pino, type Logger } from 'pino'
-import { gatewayTopicPrefix, type Sample } from '@pulseline/protocol'
+import { gatewayTopicPrefix, gymDevicesTopic, type GymDeviceList, type Sample } from '@pulseline/protocol'
 import { Central } from './ble/central.js'
 import { Claims } from './claims.js'
 import { GattDecodeError } from './gatt/byte-reader.js'
@@ -30,7 +30,9 @@ export interface GatewayService {
 
 export async function startGateway(options: GatewayOptions, deps: { logger?: Logger } = {}): Promise<GatewayService> {
   const logger = deps.logger ?? pino({ name: 'gateway', level: process.env.LOG_LEVEL ?? 'info' })
-  const idOf = new Map(options.devices.map((d) => [d.address.toUpperCase(), d.id]))
+  // Devices to read: those in the options, plus the gym's registered devices that ingest publishes (retained).
+  const configured = options.devices.map((d) => [d.address.toUpperCase(), d.id] as const)
+  const idOf = new Map(configured)
   const samplers = new Map<string, DeviceSampler>()
   const outbox = new Outbox(options.outbox)
   const client = mqtt.connect(options.mqtt.url, {
@@ -41,6 +43,19 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
     clean: true,
   })
   client.on('error', (err) => logger.warn({ error: err.message }, 'broker connection'))
+  client.subscribe(gymDevicesTopic(options.gym), { qos: 1 })
+  client.on('message', (topic, payload) => {
+    if (topic !== gymDevicesTopic(options.gym)) return
+    try {
+      const list = JSON.parse(payload.toString()) as GymDeviceList
+      idOf.clear()
+      for (const d of list.devices) idOf.set(d.address.toUpperCase(), d.id)
+      for (const [address, id] of configured) idOf.set(address, id)
+      logger.info({ devices: idOf.size }, 'device list from the registry')
+    } catch {
+      logger.warn({ topic }, 'unreadable device list')
+    }
+  })
   const publisher = new Publisher(outbox, client, {
     gym: options.gym,
     samplesPerMessage: options.mqtt.samplesPerMessage,

@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs'
 import { SqliteRegistry, type Registry } from '@pulseline/registry'
 import { FileIdentityDirectory } from './identity/file-directory.js'
 import { RegistryDirectory } from './identity/registry-directory.js'
+import { publishDeviceLists } from './identity/device-list-publisher.js'
 import { MemberAttribution } from '@pulseline/registry'
 import { reattribute } from './identity/reattribution.js'
 import type { IdentityDirectory } from './identity/identity.js'
@@ -135,6 +136,9 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
         })
         .catch((err: Error) => logger.error({ error: err.message }, 'reattribution failed; it runs again at the next assignment change'))
     }
+    const publishLists = () => void publishDeviceLists(broker, registry!).catch((err: Error) => logger.error({ error: err.message }, 'device lists not published'))
+    registryDirectory.onDevicesChanged = publishLists
+    publishLists()
     registryDirectory.watch(options.identities.registryPollMs, (err) => logger.error({ error: err.message }, 'registry change feed not read'))
   }
 
@@ -151,7 +155,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     influx: { reachable: shipper.influxReachable, lastError: shipper.influxReachable ? undefined : shipper.lastError },
     log: { backlogBytes: log.backlogBytes, diskBytes: log.diskBytes },
     clients: broker.connectedClients,
-  }))
+  }), deadLetters)
   logger.info({ mqtt: listeners.port, ws: listeners.wsPort, tls: listeners.tlsPort, http: (http.server.address() as AddressInfo).port }, 'ingest listening')
 
   return {

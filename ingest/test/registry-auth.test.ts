@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import mqtt from 'mqtt'
 import { rowsOf, type InfluxClient } from '@pulseline/influx'
 import type { IngestService } from '@pulseline/ingest'
-import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
+import { deviceSamplesTopic, encodePayload, gymDevicesTopic } from '@pulseline/protocol'
 import { SqliteRegistry } from '@pulseline/registry'
 import { pino } from 'pino'
 import { startIngest } from '@pulseline/ingest'
@@ -133,5 +133,23 @@ describe('ingest with the registry', () => {
     const again = await mqtt.connectAsync(url(), { username: 'pool-strap-1', password: fresh, reconnectPeriod: 0 })
     await again.endAsync()
     client.end(true)
+  })
+
+  it("publishes the gym's BLE devices to its gateways (retained), and again when a member claims one", async () => {
+    await registry.createDevice({ id: 'gw-r', gymId: 'gym-r', kind: 'gateway', address: null, serial: null, ownerUserId: null, pool: false })
+    const gwSecret = await registry.issueCredential('gw-r')
+    await registry.createDevice({ id: 'bike-r', gymId: 'gym-r', kind: 'bike', address: '11:22:33:44:55:66', serial: null, ownerUserId: null, pool: true })
+    await new Promise((r) => setTimeout(r, 400)) // the change feed
+    const gateway = await mqtt.connectAsync(url(), { username: 'gw-r', password: gwSecret, clientId: 'gateway.gw-r', reconnectPeriod: 0 })
+    const lists: Array<{ devices: Array<{ id: string; address: string }> }> = []
+    gateway.on('message', (_t, p) => lists.push(JSON.parse(p.toString())))
+    const granted = await gateway.subscribeAsync(gymDevicesTopic('gym-r'), { qos: 1 })
+    expect(granted[0]!.qos).toBe(1)
+    await expect.poll(() => lists.at(-1)?.devices.map((d) => d.id), { timeout: 5000 }).toEqual(['bike-r'])
+    // Another gym's list is not for this gateway.
+    await expect(gateway.subscribeAsync(gymDevicesTopic('gym-other'), { qos: 1 })).rejects.toThrow(/Subscribe error/)
+    await registry.claimDevice('gym-r', 'AA:00:00:00:00:01', 'strap', 'ann')
+    await expect.poll(() => lists.at(-1)?.devices.map((d) => d.id).sort(), { timeout: 5000 }).toEqual(['bike-r', 'ble-AA0000000001'])
+    await gateway.endAsync()
   })
 })

@@ -6,6 +6,8 @@
  *   pulseline/{gym}/member/{member}/{stream}   analytics → consumers: derived live data (zones, effort, ...)
  *   pulseline/{gym}/gateway/{gateway}/claims   a BLE gateway's claim on the devices it reads (retained)
  *   pulseline/{gym}/gateway/{gateway}/nearby   devices a gateway sees, for pairing
+ *   pulseline/{gym}/devices                    the gym's registered BLE devices (address → id), retained, published
+ *                                              by ingest from the registry: what gateways read
  *   $pulseline/rejected/{device}               where ingest moves a rejected publish, so that no wildcard
  *                                              subscriber receives it ([MQTT-4.7.2-1]: `#` and `+` never
  *                                              match a topic that starts with `$`)
@@ -34,6 +36,16 @@ export function memberTopic(gym: string, member: string, stream: string): string
 
 export function gatewayTopicPrefix(gym: string, gateway: string): string {
   return `${TOPIC_ROOT}/${gym}/gateway/${gateway}`
+}
+
+export function gymDevicesTopic(gym: string): string {
+  return `${TOPIC_ROOT}/${gym}/devices`
+}
+
+/** Payload of the gym's device list. */
+export interface GymDeviceList {
+  at: number
+  devices: Array<{ id: string; address: string; kind: string }>
 }
 
 export function rejectedTopic(device: string): string {

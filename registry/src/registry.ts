@@ -3,7 +3,7 @@
  * what when. Asynchronous throughout, so that a PostgreSQL implementation can sit behind the same
  * interface; the embedded default is SQLite (sqlite/sqlite-registry.ts).
  */
-import type { Assignment, Change, Device, Gym, MemberProfile, Role, User } from './types.js'
+import type { Assignment, Change, Device, DeviceKind, Gym, MemberProfile, Role, User } from './types.js'
 
 export interface ClassSession {
   id: string
@@ -43,6 +43,14 @@ export interface Registry {
   devicesOwnedBy(userId: string): Promise<Device[]>
   device(id: string): Promise<Device | undefined>
   devicesOfGym(gymId: string): Promise<Device[]>
+
+  /** The device of a gym with this BLE address, if registered. */
+  deviceByAddress(gymId: string, address: string): Promise<Device | undefined>
+  /**
+   * A member claims a device a gateway of their gym sees nearby: registered and unowned, it becomes theirs;
+   * unregistered, it is registered as theirs. Undefined when someone else owns it or it is in the pool.
+   */
+  claimDevice(gymId: string, address: string, kind: DeviceKind, userId: string): Promise<Device | undefined>
 
   /** A short single-use code that pairs an unowned device to whichever member of its gym redeems it. */
   createPairingCode(deviceId: string, ttlMs: number): Promise<string>

@@ -29,9 +29,13 @@ export const ACCESS_RULES = {
   'gym:admin': ({ user, gymId }: AccessContext) => user?.role === 'admin' && inGym(user, gymId),
   /** Running classes: sessions and assignments. */
   'gym:manage': ({ user, gymId }: AccessContext) => (user?.role === 'admin' || user?.role === 'coach') && inGym(user, gymId),
+  /** Anyone who belongs to the gym (the nearby devices a member may claim). */
+  'gym:member': ({ user, gymId }: AccessContext) => user !== undefined && inGym(user, gymId),
+  /** Creating gyms: an admin of no particular gym. */
+  'global:admin': ({ user }: AccessContext) => user?.role === 'admin' && user.gymId === null,
   /** Reading a gym's registry and history. */
   'gym:read': ({ user, gymId }: AccessContext) => user !== undefined && user.role !== 'member' && inGym(user, gymId),
-  /** A member's profile and export: themself, or the coaches and admins of their gym. */
+  /** A member's profile, live data and export: themself, or the coaches and admins of their gym. */
   'member:read': ({ user, gymId, memberId }: AccessContext) =>
     user !== undefined && (user.id === memberId || ((user.role === 'admin' || user.role === 'coach') && inGym(user, gymId))),
   /** A member's history: as member:read, plus the analysts of their gym (read-only history). */

@@ -29,12 +29,13 @@ export interface AccessOptions {
   registry: Registry
 }
 
-async function resolveScope(registry: Registry, params: Record<string, string>): Promise<{ gymId: string | undefined; memberId: string | undefined }> {
+export async function resolveScope(registry: Registry, params: Record<string, string>): Promise<{ gymId: string | undefined; memberId: string | undefined }> {
   if (params.member) {
     const member = await registry.user(params.member)
     return { gymId: member?.gymId ?? undefined, memberId: params.member }
   }
   if (params.device) return { gymId: (await registry.device(params.device))?.gymId, memberId: undefined }
+  if (params.session) return { gymId: (await registry.session(params.session))?.gymId, memberId: undefined }
   return { gymId: params.gym, memberId: undefined }
 }
 

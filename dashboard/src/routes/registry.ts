@@ -68,33 +68,6 @@ export async function registryRoutes(app: FastifyInstance, { registry, influx }:
     return { device, revoked }
   })
 
-  app.post('/api/devices/:device/pairing-code', { config: { access: 'gym:admin' }, schema: { params: DeviceParams, tags: ['pairing'] } }, async (request, reply) => {
-    const device = (request.params as { device: string }).device
-    try {
-      const code = await registry.createPairingCode(device, 10 * 60_000)
-      await registry.audit(request.user!.id, 'pairing.code', device)
-      return reply.code(201).send({ device, code, expiresInS: 600 })
-    } catch (err) {
-      return conflict(reply, err)
-    }
-  })
-
-  // A member pairs their own strap or watch with the code it shows. Rate-limited: codes are guessable only
-  // by brute force, and this makes that slow.
-  app.post(
-    '/api/me/devices',
-    {
-      config: { access: 'authenticated', rateLimit: { max: 10, timeWindow: 60_000 } },
-      schema: { tags: ['pairing'], body: Type.Object({ code: Type.String({ minLength: 6, maxLength: 16 }) }, { additionalProperties: false }) },
-    },
-    async (request, reply) => {
-      const device = await registry.redeemPairingCode((request.body as { code: string }).code, request.user!.id)
-      if (!device) return reply.code(404).send({ error: 'no such pairing code, or it has expired' })
-      await registry.audit(request.user!.id, 'pairing.redeem', device.id)
-      return reply.code(201).send(device)
-    },
-  )
-
   app.post(
     '/api/gyms/:gym/sessions',
     { config: { access: 'gym:manage' }, schema: { params: GymParams, tags: ['classes'], body: Type.Object({ id: Id, title: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }) } },

@@ -8,7 +8,7 @@
  * negative PUBACK (§3.3.5), so a publish outside the ACL closes the connection.
  */
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
-import { ERROR_CODES, PulselineError, deviceSamplesTopic, gatewayTopicPrefix, parseDeviceSamplesTopic, seriesTags, type ErrorCode } from '@pulseline/protocol'
+import { ERROR_CODES, PulselineError, deviceSamplesTopic, gatewayTopicPrefix, gymDevicesTopic, parseDeviceSamplesTopic, seriesTags, type ErrorCode } from '@pulseline/protocol'
 import { filterCovered, topicMatches, type GatewayIdentity, type Identity, type IdentityDirectory } from '../identity/identity.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
@@ -141,6 +141,8 @@ export class BrokerAccess {
     if (identity?.type === 'service' && identity.subscribe.some((acl) => filterCovered(acl, sub.topic))) return done(null, sub)
     // Gateways see each other's claims, so that a device in range of two gateways is read by one.
     if (identity?.type === 'gateway' && filterCovered(`${gatewayTopicPrefix(identity.gym, '+')}/claims`, sub.topic)) return done(null, sub)
+    // ... and the gym's device list, to know which devices to read.
+    if (identity?.type === 'gateway' && sub.topic === gymDevicesTopic(identity.gym)) return done(null, sub)
     this.metrics.rejected.inc({ reason: 'PL_ACL_SUBSCRIBE' })
     this.log('subscribe_denied', { identity: identity?.id, topic: sub.topic })
     // A null subscription answers SUBACK 0x80 (failure) and keeps the connection (§3.9.3).

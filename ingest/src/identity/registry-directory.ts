@@ -16,6 +16,8 @@ export class RegistryDirectory implements IdentityDirectory {
   onRevoked: (ids: string[]) => void = () => {}
   /** Called with the ids whose assignments changed. */
   onAssignmentsChanged: (ids: string[]) => void = () => {}
+  /** Called after the device list was reloaded (a device added, claimed, removed). */
+  onDevicesChanged: () => void = () => {}
 
   private constructor(
     private readonly registry: Registry,
@@ -62,7 +64,10 @@ export class RegistryDirectory implements IdentityDirectory {
     const credentials = [...new Set(changes.filter((c) => c.kind === 'credential').map((c) => c.subject))]
     const assignments = [...new Set(changes.filter((c) => c.kind === 'assignment').map((c) => c.subject))]
     const devices = [...new Set(changes.filter((c) => c.kind === 'device').map((c) => c.subject))]
-    if (devices.length > 0) await this.reloadDevices()
+    if (devices.length > 0) {
+      await this.reloadDevices()
+      this.onDevicesChanged()
+    }
     // A deleted device loses its connection like a revoked one, and its cached owner and assignments.
     const gone = devices.filter((d) => !this.devices.has(d))
     if (credentials.length + gone.length > 0) this.onRevoked([...new Set([...credentials, ...gone])])

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DUMMY_HASH, hashSecret, newSecret, verifySecret, type ScryptCost } from '../secret-hash.js'
 import { RegistryError, type ClassSession, type Registry } from '../registry.js'
-import type { Assignment, Change, Device, Gym, MemberProfile, Role, User } from '../types.js'
+import type { Assignment, Change, Device, DeviceKind, Gym, MemberProfile, Role, User } from '../types.js'
 import { migrate } from './migrate.js'
 
 type Row = Record<string, unknown>
@@ -174,6 +174,7 @@ export class SqliteRegistry implements Registry {
       d.pool ? 1 : 0,
       Date.now(),
     )
+    this.change('device', d.id)
   }
 
   async device(id: string): Promise<Device | undefined> {
@@ -194,6 +195,30 @@ export class SqliteRegistry implements Registry {
     const code = [...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('')
     this.db.prepare('INSERT INTO pairing_codes (code_hash, device_id, expires_ms) VALUES (?, ?, ?)').run(sha256(code), deviceId, Date.now() + ttlMs)
     return code
+  }
+
+  async deviceByAddress(gymId: string, address: string): Promise<Device | undefined> {
+    const r = this.db.prepare('SELECT * FROM devices WHERE gym_id = ? AND upper(address) = upper(?)').get(gymId, address) as Row | undefined
+    return r && toDevice(r)
+  }
+
+  async claimDevice(gymId: string, address: string, kind: DeviceKind, userId: string): Promise<Device | undefined> {
+    return this.db.transaction(() => {
+      const user = this.db.prepare('SELECT gym_id FROM users WHERE id = ?').get(userId) as { gym_id: string | null } | undefined
+      if (!user || user.gym_id !== gymId) return undefined
+      const existing = this.db.prepare('SELECT * FROM devices WHERE gym_id = ? AND upper(address) = upper(?)').get(gymId, address) as Row | undefined
+      if (existing) {
+        if (existing.owner_user_id !== null || existing.pool === 1) return existing.owner_user_id === userId ? toDevice(existing) : undefined
+        this.db.prepare('UPDATE devices SET owner_user_id = ? WHERE id = ?').run(userId, existing.id)
+        this.change('device', existing.id as string)
+        return toDevice({ ...existing, owner_user_id: userId })
+      }
+      // A new device's id is derived from its address, which is unique in the gym.
+      const id = `ble-${address.replace(/:/g, '').toUpperCase()}`
+      this.db.prepare('INSERT INTO devices (id, gym_id, kind, address, serial, owner_user_id, pool, created_ms) VALUES (?, ?, ?, ?, NULL, ?, 0, ?)').run(id, gymId, kind, address.toUpperCase(), userId, Date.now())
+      this.change('device', id)
+      return { id, gymId, kind, address: address.toUpperCase(), serial: null, ownerUserId: userId, pool: false }
+    })()
   }
 
   async redeemPairingCode(code: string, userId: string): Promise<Device | undefined> {
@@ -264,8 +289,8 @@ export class SqliteRegistry implements Registry {
 
   async usersOfGym(gymId: string, role?: Role): Promise<User[]> {
     const rows = role
-      ? this.db.prepare('SELECT * FROM users WHERE gym_id = ? AND role = ? ORDER BY display_name').all(gymId, role)
-      : this.db.prepare('SELECT * FROM users WHERE gym_id = ? ORDER BY display_name').all(gymId)
+      ? this.db.prepare('SELECT * FROM users WHERE gym_id = ? AND role = ? ORDER BY display_name COLLATE NOCASE').all(gymId, role)
+      : this.db.prepare('SELECT * FROM users WHERE gym_id = ? ORDER BY display_name COLLATE NOCASE').all(gymId)
     return (rows as Row[]).map(toUser)
   }
 
