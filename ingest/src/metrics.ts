@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { DurableLog } from './log/durable-log.js'
+import { ERROR_CODES } from '@pulseline/protocol'
 
 export class IngestMetrics {
   readonly registry = new Registry()
@@ -81,6 +82,9 @@ export class IngestMetrics {
 
   constructor(log: DurableLog, deadLetterBytes: () => { disk: number; dropped: number }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'pulseline_ingest_' })
+    // Error classes start at zero, so a rate panel shows 0 rather than "no data" on a healthy system.
+    for (const kind of ['drop', 'split', 'retry']) this.writeErrors.inc({ kind, code: '' }, 0)
+    for (const reason of Object.keys(ERROR_CODES)) this.rejected.inc({ reason }, 0)
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({
         name,

@@ -31,6 +31,7 @@ export const IngestOptionsSchema = Type.Object(
       {
         host: Type.String({ description: 'address of the /metrics and /healthz listener' }),
         port: port('port of /metrics and /healthz; 0 picks a free port'),
+        metricsToInfluxMs: Type.Integer({ minimum: 0, description: 'write the /metrics counters to InfluxDB (measurement pipeline) this often, for Grafana; 0 is off (ms)' }),
       },
       strict,
     ),
@@ -110,7 +111,7 @@ export const INGEST_DEFAULTS: IngestOptions = {
     tlsCertFile: '',
     tlsKeyFile: '',
   },
-  http: { host: '127.0.0.1', port: 9464 },
+  http: { host: '127.0.0.1', port: 9464, metricsToInfluxMs: 10_000 },
   log: {
     dir: '.data/ingest/log',
     segmentBytes: 64 * 1024 * 1024,

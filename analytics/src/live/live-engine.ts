@@ -70,6 +70,8 @@ export class LiveEngine {
   private readonly stepCadence = new Map<string, { t: number; spm: number }>()
   private readonly lastEffortWrite = new Map<string, number>()
   private readonly startedMs = Date.now()
+  /** Arrival minus sample time, smoothed (ms): how far behind the live stream this runs. */
+  lagMs = 0
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -88,6 +90,7 @@ export class LiveEngine {
     await this.deps.attribution.prepare(where.device)
     for (const sample of accepted) {
       this.counters.samples++
+      this.lagMs += (Math.max(0, nowMs - sample.t) - this.lagMs) * 0.01
       const member = this.deps.attribution.memberAt(where.device, sample.t)
       const live = member === undefined ? undefined : await this.memberState(member, where.gym, sample.t)
       if (!live) this.counters.unattributed++
@@ -204,7 +207,7 @@ export class LiveEngine {
         pointLine(
           'effort',
           { gym: live.gym, member: live.member, session: live.session },
-          { hr: tile.hr, zone: tile.zone, pct_max: tile.pctMax, kcal: live.effort.kcal, points: tile.points, trimp: live.effort.banisterTrimp, hr_max: tile.hrMax },
+          { hr: tile.hr, zone: tile.zone, pct_max: tile.pctMax, kcal: live.effort.kcal, points: tile.points, trimp: live.effort.banisterTrimp, hr_max: tile.hrMax, rmssd_ms: tile.rmssdMs ?? undefined },
           live.t,
           new Set(['hr', 'zone', 'pct_max', 'hr_max']),
         ),

@@ -46,6 +46,7 @@ export const AnalyticsOptionsSchema = Type.Object(
       },
       strict,
     ),
+    metricsToInfluxMs: Type.Integer({ minimum: 0, description: 'write pipeline metrics (lag, samples, anomalies) to InfluxDB this often, for Grafana; 0 is off (ms)' }),
     rollups: Type.Object(
       {
         everyMs: ms(1000, 'how often 1-minute aggregates and session summaries are brought up to date'),
@@ -66,6 +67,7 @@ export const ANALYTICS_DEFAULTS: AnalyticsOptions = {
   influx: { url: 'http://127.0.0.1:8086', database: 'pulseline', token: '', maxQueuedLines: 200_000, flushMs: 500 },
   registry: { path: '.data/registry.sqlite', pollMs: 1000 },
   live: { tickMs: 1000, effortPointsPerMin: [0, 1, 2, 3, 4, 4], hrMaxFormula: 'tanaka', raiseHrMax: true, model: true },
+  metricsToInfluxMs: 10_000,
   rollups: { everyMs: 30_000, lookbackMs: 5 * 60_000, dailyEveryMs: 15 * 60_000, dailyLookbackDays: 2 },
 }
 

@@ -5,7 +5,7 @@
  * over the lookback window.
  *
  *   hr_1m          mean/min/max/n of bpm per device and member, per minute
- *   equipment_1m   mean power, speed and cadence, max power, per machine and member, per minute
+ *   equipment_1m   mean power, speed and cadence, max power, readings (n), per machine and member, per minute
  *   session_summary  per member per ended class (effort/session-summary.ts)
  *   steps_daily, steps_hourly, sleep_daily, daily_baseline   per member per local day (summaries/)
  *   anomaly (elevated_resting_hr, reduced_hrv)   against the member's own baseline (anomaly/baseline.ts)
@@ -39,12 +39,14 @@ export async function rollupMinutes(influx: InfluxClient, fromMs: number, toMs: 
   }
   const eq = rowsOf(
     await influx.query(
-      `SELECT mean(power_w) AS power_w, max(power_w) AS power_w_max, mean(speed_kmh) AS speed_kmh, mean(cadence_rpm) AS cadence_rpm, mean(stroke_rate_spm) AS stroke_rate_spm FROM equipment WHERE ${range(from, to)} GROUP BY time(1m), device, gym, machine, member`,
+      `SELECT mean(power_w) AS power_w, max(power_w) AS power_w_max, mean(speed_kmh) AS speed_kmh, mean(cadence_rpm) AS cadence_rpm, mean(stroke_rate_spm) AS stroke_rate_spm, count(power_w) AS n_power, count(speed_kmh) AS n_speed FROM equipment WHERE ${range(from, to)} GROUP BY time(1m), device, gym, machine, member`,
     ),
   )
   for (const r of eq) {
     const fields = { power_w: r.power_w as number | null, power_w_max: r.power_w_max as number | null, speed_kmh: r.speed_kmh as number | null, cadence_rpm: r.cadence_rpm as number | null, stroke_rate_spm: r.stroke_rate_spm as number | null }
     if (Object.values(fields).every((v) => v === null)) continue // an empty minute of GROUP BY time
+    // Readings in the minute, from whichever of power and speed the machine reports most of.
+    Object.assign(fields, { n: Math.max((r.n_power as number) ?? 0, (r.n_speed as number) ?? 0) })
     body += pointLine('equipment_1m', { device: str(r.device), gym: str(r.gym), machine: str(r.machine), member: str(r.member) }, fields, r.time as number, INTS)
   }
   if (body) await influx.write(body)

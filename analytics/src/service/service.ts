@@ -4,7 +4,8 @@
  * change feed for assignments, profiles and sessions, and summarises each class when it ends.
  */
 import mqtt, { type MqttClient } from 'mqtt'
-import { InfluxClient } from '@pulseline/influx'
+import { InfluxClient, metricLines, type MetricJson } from '@pulseline/influx'
+import { analyticsMetrics } from './metrics.js'
 import { allDeviceSamplesFilter } from '@pulseline/protocol'
 import { MemberAttribution, SqliteRegistry, type ClassSession } from '@pulseline/registry'
 import { LiveEngine } from '../live/live-engine.js'
@@ -24,10 +25,14 @@ const silent: Logger = { info: () => {}, warn: () => {} }
 
 export interface AnalyticsService {
   engine: LiveEngine
+  /** Writes the pipeline metrics to InfluxDB now (the timer does it every metricsToInfluxMs). */
+  writeMetrics(): Promise<void>
   lines: LineQueue
   backend: string | undefined
   /** Brings rollups and ended-session summaries up to date now (the timers do it periodically). */
   rollupNow(nowMs?: number): Promise<void>
+  /** Recomputes the daily summaries and baselines now. */
+  rollupDaysNow(nowMs?: number): Promise<unknown>
   close(): Promise<void>
 }
 
@@ -119,7 +124,10 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
         summarized.add(s.id)
       }
   }
-  const rollupDaysNow = () => rollupDays(influx, Date.now(), options.rollups.dailyLookbackDays, physiologyOf)
+  const rollupDaysNow = (nowMs = Date.now()) => rollupDays(influx, nowMs, options.rollups.dailyLookbackDays, physiologyOf)
+
+  const metrics = analyticsMetrics(engine, lines)
+  const writeMetrics = async () => influx.write(metricLines((await metrics.getMetricsAsJSON()) as unknown as MetricJson[], 'analytics', Date.now()))
 
   const guard = (what: string, f: () => Promise<unknown>) => () => void f().catch((err) => logger.warn({ err: (err as Error).message }, `${what} failed`))
   const timers = [
@@ -127,7 +135,8 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
     setInterval(guard('flush', () => lines.flush()), options.influx.flushMs),
     setInterval(guard('registry feed', followChanges), options.registry.pollMs),
     setInterval(guard('rollup', () => rollupNow()), options.rollups.everyMs),
-    setInterval(guard('daily rollup', rollupDaysNow), options.rollups.dailyEveryMs),
+    setInterval(guard('daily rollup', () => rollupDaysNow()), options.rollups.dailyEveryMs),
+    ...(options.metricsToInfluxMs > 0 ? [setInterval(guard('pipeline metrics', writeMetrics), options.metricsToInfluxMs)] : []),
   ]
 
   client = await mqtt.connectAsync(options.mqtt.url, {
@@ -147,7 +156,9 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
     engine,
     lines,
     backend,
+    writeMetrics,
     rollupNow,
+    rollupDaysNow,
     async close() {
       for (const t of timers) clearInterval(t)
       await client?.endAsync()
