@@ -14,10 +14,7 @@ import { resolveIngestOptions, startIngest } from '@pulseline/ingest'
 import { resolveAnalyticsOptions, startAnalytics } from '@pulseline/analytics'
 import { demoInflux } from './demo/influx.js'
 import { seedDemoRegistry } from './demo/seed.js'
-import type { AddressInfo } from 'node:net'
-import { InfluxClient } from '@pulseline/influx'
-import { SqliteRegistry } from '@pulseline/registry'
-import { buildApp, startMqttFeed } from '@pulseline/dashboard'
+import { resolveDashboardOptions, startDashboard } from '@pulseline/dashboard'
 import { startDemoBle, type DemoBle } from './demo/ble.js'
 
 const { values } = parseArgs({
@@ -77,13 +74,16 @@ const analytics = await startAnalytics(
 )
 say(`Analytics: running on the ${analytics.backend} backend`)
 
-say('Dashboard API: login, registry REST and OpenAPI (the class board itself is issue #6)')
-const dashboardRegistry = SqliteRegistry.open(registryPath)
-const dashboardInflux = new InfluxClient({ url: influx.url, database: 'pulseline' })
-const dashboard = await buildApp({ registry: dashboardRegistry, influx: dashboardInflux })
-await dashboard.listen({ host: '127.0.0.1', port: Number(process.env.PULSELINE_DASHBOARD_PORT ?? 8080) })
-const dashboardUrl = `http://127.0.0.1:${(dashboard.server.address() as AddressInfo).port}`
-const dashboardFeed = await startMqttFeed(dashboard.hub, { url: `mqtt://127.0.0.1:${ingest.mqttPort}`, username: 'dashboard', password: services.get('dashboard')!, gyms: [GYM] })
+say('Dashboard: login, the live class board over WebSocket, history, registry REST and OpenAPI')
+const dashboard = await startDashboard(
+  resolveDashboardOptions({
+    http: { port: Number(process.env.PULSELINE_DASHBOARD_PORT ?? 8080) },
+    registry: { path: registryPath },
+    influx: { url: influx.url, database: 'pulseline' },
+    mqtt: { url: `mqtt://127.0.0.1:${ingest.mqttPort}`, username: 'dashboard', password: services.get('dashboard')!, gyms: [GYM] },
+  }),
+)
+const dashboardUrl = dashboard.url
 
 let demoBle: DemoBle | undefined
 if (ble) demoBle = await startDemoBle(blePlan, ingest.mqttPort, GATEWAY, secrets.get(GATEWAY)!, data, say)
@@ -139,10 +139,7 @@ async function shutdown(): Promise<void> {
   if (process.env.DEMO_DEBUG) say('gateway stopped')
   await analytics.close()
   if (process.env.DEMO_DEBUG) say('analytics stopped')
-  await dashboardFeed.close()
   await dashboard.close()
-  await dashboardInflux.close()
-  await dashboardRegistry.close()
   await ingest.close()
   if (process.env.DEMO_DEBUG) say('ingest stopped')
   await influx.local?.stop()

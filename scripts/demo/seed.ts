@@ -26,7 +26,16 @@ export const SERVICE_ACLS = {
   dashboard: { subscribe: ['pulseline/+/member/+/live', 'pulseline/+/member/+/anomaly', 'pulseline/+/gateway/+/nearby'], publish: [] },
 } as const
 
-export async function seedDemoRegistry(path: string, plan: GymPlan, gatewayId: string, classStartMs: number, secretsPath: string, servicesPath: string): Promise<DemoSeed> {
+export async function seedDemoRegistry(
+  path: string,
+  plan: GymPlan,
+  gatewayId: string,
+  classStartMs: number,
+  secretsPath: string,
+  servicesPath: string,
+  /** Services' MQTT secrets, when the operator sets them (compose's .env); random otherwise. */
+  serviceSecrets: Partial<Record<keyof typeof SERVICE_ACLS, string>> = {},
+): Promise<DemoSeed> {
   await rm(path, { force: true }) // demo data: a fresh registry each run
   await rm(`${path}-wal`, { force: true })
   await rm(`${path}-shm`, { force: true })
@@ -67,7 +76,7 @@ export async function seedDemoRegistry(path: string, plan: GymPlan, gatewayId: s
   await registry.close()
   await mkdir(dirname(secretsPath), { recursive: true })
   await writeFile(secretsPath, JSON.stringify(Object.fromEntries(secrets), null, 2), { mode: 0o600 })
-  const services = new Map(Object.keys(SERVICE_ACLS).map((id) => [id, randomBytes(18).toString('base64url')]))
+  const services = new Map(Object.keys(SERVICE_ACLS).map((id) => [id, serviceSecrets[id as keyof typeof SERVICE_ACLS] || randomBytes(18).toString('base64url')]))
   const identities = {
     devices: [],
     services: await Promise.all([...services].map(async ([id, secret]) => ({ id, secretHash: await hashSecret(secret), ...SERVICE_ACLS[id as keyof typeof SERVICE_ACLS] }))),

@@ -23,7 +23,9 @@ export const AnalyticsOptionsSchema = Type.Object(
       {
         url: Type.String({ description: 'InfluxDB base URL (v1 HTTP API)' }),
         database: Type.String({ minLength: 1, description: 'database the samples are in; derived series go there too' }),
-        token: Type.String({ description: '2.x/3.x token; empty for none' }),
+        username: Type.String({ description: '1.x user; empty for none' }),
+        password: Type.String({ description: '1.x password' }),
+        token: Type.String({ description: '2.x/3.x token; takes precedence over username; empty for none' }),
         maxQueuedLines: Type.Integer({ minimum: 100, description: 'derived lines waiting for InfluxDB; past it the oldest are dropped and counted' }),
         flushMs: ms(10, 'how often derived lines are written'),
       },
@@ -64,7 +66,7 @@ export type AnalyticsOptions = Static<typeof AnalyticsOptionsSchema>
 
 export const ANALYTICS_DEFAULTS: AnalyticsOptions = {
   mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'analytics', password: '', gyms: ['+'] },
-  influx: { url: 'http://127.0.0.1:8086', database: 'pulseline', token: '', maxQueuedLines: 200_000, flushMs: 500 },
+  influx: { url: 'http://127.0.0.1:8086', database: 'pulseline', username: '', password: '', token: '', maxQueuedLines: 200_000, flushMs: 500 },
   registry: { path: '.data/registry.sqlite', pollMs: 1000 },
   live: { tickMs: 1000, effortPointsPerMin: [0, 1, 2, 3, 4, 4], hrMaxFormula: 'tanaka', raiseHrMax: true, model: true },
   metricsToInfluxMs: 10_000,

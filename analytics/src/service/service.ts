@@ -38,7 +38,13 @@ export interface AnalyticsService {
 
 export async function startAnalytics(options: AnalyticsOptions, logger: Logger = silent): Promise<AnalyticsService> {
   const registry = SqliteRegistry.open(options.registry.path)
-  const influx = new InfluxClient({ url: options.influx.url, database: options.influx.database, token: options.influx.token || undefined })
+  const influx = new InfluxClient({
+    url: options.influx.url,
+    database: options.influx.database,
+    username: options.influx.username || undefined,
+    password: options.influx.password || undefined,
+    token: options.influx.token || undefined,
+  })
   const lines = new LineQueue(influx, options.influx.maxQueuedLines)
   const attribution = new MemberAttribution(registry)
 

@@ -1,0 +1,54 @@
+/** The dashboard server's options: one schema, one defaults object, validated at start-up. */
+import { Type, type Static } from '@sinclair/typebox'
+import { resolveOptions, type DeepPartial } from '@pulseline/config'
+
+const strict = { additionalProperties: false } as const
+
+export const DashboardOptionsSchema = Type.Object(
+  {
+    http: Type.Object(
+      {
+        host: Type.String({ description: 'address the dashboard listens on' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, description: 'HTTP port; 0 picks a free port' }),
+        secureCookies: Type.Boolean({ description: 'mark the session cookie Secure: on whenever the dashboard is reached over TLS (a proxy in front)' }),
+        sessionTtlMs: Type.Integer({ minimum: 60_000, description: 'how long a login lasts (ms)' }),
+        loginAttemptsPerMinute: Type.Integer({ minimum: 1, description: 'login attempts per client address per minute' }),
+      },
+      strict,
+    ),
+    registry: Type.Object({ path: Type.String({ description: 'SQLite registry file' }) }, strict),
+    influx: Type.Object(
+      {
+        url: Type.String({ description: 'InfluxDB base URL (v1 HTTP API), for history' }),
+        database: Type.String({ minLength: 1, description: 'database' }),
+        username: Type.String({ description: '1.x user (read-only is enough); empty for none' }),
+        password: Type.String({ description: '1.x password' }),
+        token: Type.String({ description: '2.x/3.x token; empty for none' }),
+      },
+      strict,
+    ),
+    mqtt: Type.Object(
+      {
+        url: Type.String({ description: 'the broker (ingest), for live tiles, alerts and nearby devices' }),
+        username: Type.String({ description: 'service identity the dashboard connects as' }),
+        password: Type.String({ description: 'its secret' }),
+        gyms: Type.Array(Type.String(), { minItems: 1, description: 'gyms to follow; ["+"] for all' }),
+      },
+      strict,
+    ),
+  },
+  strict,
+)
+
+export type DashboardServerOptions = Static<typeof DashboardOptionsSchema>
+
+export const DASHBOARD_DEFAULTS: DashboardServerOptions = {
+  http: { host: '127.0.0.1', port: 8080, secureCookies: false, sessionTtlMs: 12 * 3_600_000, loginAttemptsPerMinute: 10 },
+  registry: { path: '.data/registry.sqlite' },
+  influx: { url: 'http://127.0.0.1:8086', database: 'pulseline', username: '', password: '', token: '' },
+  mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'dashboard', password: '', gyms: ['+'] },
+}
+
+export function resolveDashboardOptions(input: DeepPartial<DashboardServerOptions> | unknown = {}): DashboardServerOptions {
+  return resolveOptions('dashboard', DashboardOptionsSchema, DASHBOARD_DEFAULTS, input)
+}

@@ -1,0 +1,51 @@
+/**
+ * The dashboard as a running server: the app, the registry and InfluxDB it reads, and the MQTT feed that
+ * keeps its live hub current. `npm start` and the container both start it through here.
+ */
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { InfluxClient } from '@pulseline/influx'
+import { SqliteRegistry } from '@pulseline/registry'
+import { buildApp } from './app.js'
+import { startMqttFeed, type MqttFeed } from './live/mqtt-feed.js'
+import { historyBackfill } from './history/backfill.js'
+import type { DashboardServerOptions } from './options.js'
+
+export interface DashboardServer {
+  app: FastifyInstance
+  url: string
+  feed: MqttFeed
+  close(): Promise<void>
+}
+
+export async function startDashboard(options: DashboardServerOptions): Promise<DashboardServer> {
+  const registry = SqliteRegistry.open(options.registry.path)
+  const influx = new InfluxClient({
+    url: options.influx.url,
+    database: options.influx.database,
+    username: options.influx.username || undefined,
+    password: options.influx.password || undefined,
+    token: options.influx.token || undefined,
+  })
+  const app = await buildApp({
+    registry,
+    influx,
+    secureCookies: options.http.secureCookies,
+    sessionTtlMs: options.http.sessionTtlMs,
+    loginAttemptsPerMinute: options.http.loginAttemptsPerMinute,
+    backfill: historyBackfill(registry, influx),
+  })
+  await app.listen({ host: options.http.host, port: options.http.port })
+  const feed = await startMqttFeed(app.hub, options.mqtt)
+  return {
+    app,
+    url: `http://${options.http.host}:${(app.server.address() as AddressInfo).port}`,
+    feed,
+    async close() {
+      await feed.close()
+      await app.close()
+      await influx.close()
+      await registry.close()
+    },
+  }
+}
