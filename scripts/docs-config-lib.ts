@@ -2,6 +2,7 @@ import { optionsReference } from '@pulseline/config'
 import { INGEST_DEFAULTS, IngestOptionsSchema } from '@pulseline/ingest'
 import { GATEWAY_DEFAULTS, GatewayOptionsSchema } from '@pulseline/gateway'
 import { ANALYTICS_DEFAULTS, AnalyticsOptionsSchema } from '@pulseline/analytics'
+import { DASHBOARD_DEFAULTS, DashboardOptionsSchema } from '@pulseline/dashboard'
 
 /** The configuration reference as it belongs in the README. */
 export function configReference(): string {
@@ -23,5 +24,11 @@ export function configReference(): string {
     'Options come from a JSON file (`--config FILE` or `PULSELINE_ANALYTICS_CONFIG`) and from environment variables. See [analytics/README.md](analytics/README.md) for the formulas and the model.',
     '',
     optionsReference('analytics', 'PULSELINE_ANALYTICS', AnalyticsOptionsSchema, ANALYTICS_DEFAULTS),
+    '',
+    '### dashboard',
+    '',
+    'Options come from a JSON file (`--config FILE` or `PULSELINE_DASHBOARD_CONFIG`) and from environment variables.',
+    '',
+    optionsReference('dashboard', 'PULSELINE_DASHBOARD', DashboardOptionsSchema, DASHBOARD_DEFAULTS),
   ].join('\n')
 }

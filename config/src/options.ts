@@ -61,6 +61,11 @@ export function envName(prefix: string, path: readonly string[]): string {
   return [prefix, ...path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2'))].join('_').toUpperCase()
 }
 
+/** Every environment variable a schema reads. */
+export function envNames(prefix: string, schema: TObject): string[] {
+  return leaves(schema).map(({ path }) => envName(prefix, path))
+}
+
 interface Leaf {
   path: string[]
   schema: TSchema

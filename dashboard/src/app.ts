@@ -57,5 +57,7 @@ export async function buildApp(options: DashboardOptions): Promise<FastifyInstan
   await app.register(pairingRoutes, { registry: options.registry, hub })
   await app.register(liveRoutes, { registry: options.registry, hub, backfill: options.backfill, recheckMs: options.liveRecheckMs })
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
+  // For container health checks: answers when the server is up, says nothing about anyone.
+  app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['ops'] } }, async () => ({ status: 'ok' }))
   return app
 }

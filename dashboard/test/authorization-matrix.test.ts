@@ -46,6 +46,7 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /api/gyms/:gym/nearby': { allow: GYM_PEOPLE },
   'POST /api/me/devices/claim': { allow: ANY_USER, body: { address: 'AA:BB:CC:DD:EE:FF' } },
   'GET /api/live': { allow: ANY_USER },
+  'GET /api/health': { allow: ['anonymous', ...ANY_USER] },
 }
 
 /** Every live topic, against the same principals. */
