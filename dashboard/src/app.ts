@@ -16,6 +16,8 @@ import { registryRoutes } from './routes/registry.js'
 import { adminRoutes } from './routes/admin.js'
 import { pairingRoutes } from './routes/pairing.js'
 import { liveRoutes, type Backfill } from './routes/live.js'
+import { historyRoutes } from './routes/history.js'
+import { webRoutes } from './routes/web.js'
 import { LiveHub } from './live/live-hub.js'
 
 export interface DashboardOptions {
@@ -56,6 +58,10 @@ export async function buildApp(options: DashboardOptions): Promise<FastifyInstan
   await app.register(adminRoutes, { registry: options.registry })
   await app.register(pairingRoutes, { registry: options.registry, hub })
   await app.register(liveRoutes, { registry: options.registry, hub, backfill: options.backfill, recheckMs: options.liveRecheckMs })
+  await app.register(historyRoutes, { registry: options.registry, influx: options.influx })
+  await app.register(webRoutes)
+  // The OpenAPI document, at /docs (and /docs/json, where tools look for it).
+  app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
   // For container health checks: answers when the server is up, says nothing about anyone.
   app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['ops'] } }, async () => ({ status: 'ok' }))

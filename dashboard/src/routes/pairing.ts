@@ -47,6 +47,8 @@ export async function pairingRoutes(app: FastifyInstance, { registry, hub }: { r
     },
   )
 
+  app.get('/api/me/devices', { config: { access: 'authenticated' }, schema: { tags: ['pairing'] } }, async (request) => registry.devicesOwnedBy(request.user!.id))
+
   app.get('/api/gyms/:gym/nearby', { config: { access: 'gym:member' }, schema: { params: Type.Object({ gym: Id }), tags: ['pairing'] } }, async (request) => {
     const gym = (request.params as { gym: string }).gym
     const registered = new Map((await registry.devicesOfGym(gym)).filter((d) => d.address).map((d) => [d.address!.toUpperCase(), d]))

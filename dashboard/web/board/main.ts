@@ -1,0 +1,87 @@
+/**
+ * The class board: one tile per member, updated as tiles arrive over the live socket. Incoming tiles are
+ * kept per member and applied once per animation frame, so a burst of updates costs one layout, not fifty.
+ */
+import { api, whoAmI } from '../common/api.js'
+import { LiveSocket, type LiveMessage } from '../common/live.js'
+import { $, param } from '../common/dom.js'
+import { TileView, type LiveTile } from './tile.js'
+import { gridFor } from './layout.js'
+import { setUpControls } from './controls.js'
+
+const me = await whoAmI()
+if (me.role === 'member') location.replace('/me')
+const gym = param('gym') ?? me.gymId!
+const names = new Map((await api<Array<{ id: string; displayName: string }>>(`/api/gyms/${gym}/users?role=member`)).map((u) => [u.id, u.displayName]))
+$('#gym-name').textContent = gym
+const grid = $('#grid')
+const views = new Map<string, TileView>()
+const pending = new Map<string, LiveTile>()
+const latencies: number[] = []
+let order: 'name' | 'zone' | 'effort' = 'name'
+
+function view(member: string): TileView {
+  let v = views.get(member)
+  if (!v) {
+    v = new TileView(member, names.get(member) ?? member)
+    views.set(member, v)
+    grid.append(v.root)
+    layout()
+  }
+  return v
+}
+
+function layout(): void {
+  const { cols, rows } = gridFor(views.size, grid.clientWidth, grid.clientHeight)
+  grid.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`
+  grid.style.gridTemplateRows = `repeat(${rows}, minmax(0, 1fr))`
+  resort()
+}
+
+function resort(): void {
+  const list = [...views.values()]
+  const key = (v: TileView) => (order === 'name' ? 0 : order === 'zone' ? -(v.tile?.zone ?? 0) * 1000 - (v.tile?.pctMax ?? 0) : -(v.tile?.points ?? 0))
+  list.sort((a, b) => key(a) - key(b) || (names.get(a.member) ?? a.member).localeCompare(names.get(b.member) ?? b.member, undefined, { numeric: true }))
+  list.forEach((v, i) => (v.root.style.order = String(i)))
+}
+
+function frame(): void {
+  const now = Date.now()
+  for (const [member, tile] of pending) {
+    const v = view(member)
+    v.update(tile, now)
+    v.draw()
+  }
+  if (pending.size > 0 && order !== 'name') resort()
+  pending.clear()
+  requestAnimationFrame(frame)
+}
+requestAnimationFrame(frame)
+// Stale tiles ("no signal") are noticed even when nothing arrives.
+setInterval(() => views.forEach((v) => v.renderBadges()), 1000)
+new ResizeObserver(() => layout()).observe(grid)
+$<HTMLSelectElement>('#order').onchange = (e) => {
+  order = (e.target as HTMLSelectElement).value as typeof order
+  resort()
+}
+
+const controls = me.role === 'coach' || me.role === 'admin' ? await setUpControls(gym, names) : undefined
+const live = new LiveSocket()
+live.onStatus = (up) => document.body.classList.toggle('offline', !up)
+live.subscribe(`gym/${gym}/class`, (m: LiveMessage) => {
+  if (m.type === 'tile') {
+    const tile = m.data as LiveTile
+    latencies.push(Date.now() - tile.t)
+    if (latencies.length > 10_000) latencies.splice(0, 5_000)
+    pending.set(tile.member, tile)
+  } else if (m.type === 'backfill') {
+    const series = (m.data as { series: Record<string, Array<[number, number, number, number]>> }).series
+    for (const [member, points] of Object.entries(series)) view(member).spark.merge(points.map(([t, hr]) => [t, hr]))
+  }
+})
+live.subscribe(`gym/${gym}/anomalies`, (m) => {
+  if (m.type === 'anomaly') controls?.alert(m.data as { type: string; member: string; severity: string; detectedMs: number })
+})
+
+// For the browser tests and the benchmark.
+Object.assign(window, { __board: { views, live, latencies } })
