@@ -66,6 +66,7 @@ export class LiveEngine {
   readonly counters: EngineCounters = { messages: 0, samples: 0, invalid: 0, unattributed: 0, tiles: 0, anomalies: 0, rebuilt: 0 }
   private readonly members = new Map<string, MemberLive>()
   private readonly pending = new Map<string, Promise<MemberLive>>()
+  private readonly queues = new Map<string, Promise<void>>()
   private readonly devices = new Map<string, DeviceState>()
   private readonly stepCadence = new Map<string, { t: number; spm: number }>()
   private readonly lastEffortWrite = new Map<string, number>()
@@ -79,11 +80,26 @@ export class LiveEngine {
     return this.members.size
   }
 
-  /** One MQTT message from a device topic. Never throws: bad input is counted and skipped. */
-  async handle(topic: string, payload: Buffer | string, nowMs = Date.now()): Promise<void> {
+  /**
+   * One MQTT message from a device topic. Never throws: bad input is counted and skipped. A device's
+   * messages are processed one after another, in arrival order: interleaving two of them at an await would
+   * hand the detector a later reading first, and the earlier ones would be discarded as late.
+   */
+  handle(topic: string, payload: Buffer | string, nowMs = Date.now()): Promise<void> {
     this.counters.messages++
     const where = parseDeviceSamplesTopic(topic)
-    if (!where) return void this.counters.invalid++
+    if (!where) return Promise.resolve(void this.counters.invalid++)
+    const previous = this.queues.get(where.device)
+    const run = previous ? previous.then(() => this.process(where.device, where.gym, payload, nowMs)) : this.process(where.device, where.gym, payload, nowMs)
+    this.queues.set(where.device, run)
+    void run.finally(() => {
+      if (this.queues.get(where.device) === run) this.queues.delete(where.device)
+    })
+    return run
+  }
+
+  private async process(device: string, gym: string, payload: Buffer | string, nowMs: number): Promise<void> {
+    const where = { device, gym }
     const { accepted, rejected } = validatePayload(payload, { ...DEFAULT_VALIDATE_OPTIONS, now: nowMs })
     this.counters.invalid += rejected.length
     if (accepted.length === 0) return
@@ -92,7 +108,7 @@ export class LiveEngine {
       this.counters.samples++
       this.lagMs += (Math.max(0, nowMs - sample.t) - this.lagMs) * 0.01
       const member = this.deps.attribution.memberAt(where.device, sample.t)
-      const live = member === undefined ? undefined : await this.memberState(member, where.gym, sample.t)
+      const live = member === undefined ? undefined : (this.cachedMember(member, where.gym, sample.t) ?? (await this.memberState(member, where.gym, sample.t)))
       if (!live) this.counters.unattributed++
       this.apply(where.device, where.gym, member, live, sample, nowMs)
     }
@@ -140,10 +156,24 @@ export class LiveEngine {
     return state
   }
 
+  /** The member's state when it is already loaded for the session running at `t` (the common, synchronous case). */
+  private cachedMember(member: string, gym: string, t: number): MemberLive | undefined {
+    const current = this.members.get(member)
+    if (!current) return undefined
+    return current.session === this.sessionKeyAt(gym, t).key ? current : undefined
+  }
+
+  /** The class running in the gym at `t`, or the day, for members training outside classes. */
+  private sessionKeyAt(gym: string, t: number): { key: string; fromMs: number } {
+    const session = this.deps.sessionAt(gym, t)
+    if (session) return { key: session.id, fromMs: session.startedMs }
+    const day = new Date(t).toISOString().slice(0, 10)
+    return { key: `day-${day}`, fromMs: Date.parse(day) }
+  }
+
   /** The member's state for the session running at `t`; rebuilt from InfluxDB when the session began before this process. */
   private async memberState(member: string, gym: string, t: number): Promise<MemberLive> {
-    const session = this.deps.sessionAt(gym, t)
-    const sessionKey = session?.id ?? `day-${new Date(t).toISOString().slice(0, 10)}`
+    const { key: sessionKey, fromMs: from } = this.sessionKeyAt(gym, t)
     const current = this.members.get(member)
     if (current && current.session === sessionKey) return current
     const key = `${member}\u0000${sessionKey}`
@@ -151,7 +181,6 @@ export class LiveEngine {
     if (!pending) {
       pending = (async () => {
         const live = new MemberLive(member, gym, sessionKey, await this.deps.physiologyOf(member), this.deps.effortPointsPerMin)
-        const from = session?.startedMs ?? Date.parse(sessionKey.slice(4))
         if (this.deps.history && from < this.startedMs) {
           // Restarted mid-session: replay what InfluxDB holds before this reading (no tiles, no alerts).
           for (const r of await this.deps.history(member, from, t)) live.observeHr('', r.t, r.hr, undefined, undefined)

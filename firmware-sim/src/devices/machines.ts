@@ -30,11 +30,14 @@ abstract class Machine extends PeriodicDevice {
 
   protected power(): number {
     const ftp = this.member.person.ftpWPerKg * this.member.person.weightKg
-    return Math.max(0, Math.round(ftp * 1.15 * this.member.intensity + this.random.normal(0, 4)))
+    return Math.max(0, Math.round(ftp * 1.15 * this.intensity + this.random.normal(0, 4)))
   }
 
+  /** The member's intensity at the sample being made. */
+  protected intensity = 0
+
   protected sampleAt(t: number): Sample[] {
-    this.member.advanceTo(t)
+    this.intensity = this.member.intensityAt(t)
     this.elapsedS = Math.floor((this.elapsedMs += this.period) / 1000)
     return [this.reading(t)]
   }
@@ -54,7 +57,7 @@ export class Bike extends Machine {
       t,
       machine: 'bike',
       power_w: power,
-      cadence_rpm: Math.round((power > 0 ? 70 + 25 * Math.min(1, this.member.intensity) + this.random.normal(0, 2) : 0) * 2) / 2,
+      cadence_rpm: Math.round((power > 0 ? 70 + 25 * Math.min(1, this.intensity) + this.random.normal(0, 2) : 0) * 2) / 2,
       speed_kmh: Math.round(speedMs * 3.6 * 100) / 100,
       distance_m: Math.round(this.distanceM),
       energy_kcal: Math.round(this.workKj),
@@ -72,7 +75,7 @@ export class Rower extends Machine {
     const paceSPerM = Math.cbrt(2.8 / power)
     this.distanceM += this.dt / paceSPerM
     this.workKj += (power / 1000) * this.dt
-    const rate = Math.round(18 + 14 * Math.min(1, this.member.intensity))
+    const rate = Math.round(18 + 14 * Math.min(1, this.intensity))
     this.strokeFraction += (rate / 60) * this.dt
     this.strokes += Math.floor(this.strokeFraction)
     this.strokeFraction -= Math.floor(this.strokeFraction)
@@ -94,7 +97,7 @@ export class Rower extends Machine {
 export class Treadmill extends Machine {
   readonly kind = 'treadmill' as const
   protected reading(t: number): EquipmentSample {
-    const speed = Math.round((5 + 9 * Math.min(1, this.member.intensity)) * 10) / 10
+    const speed = Math.round((5 + 9 * Math.min(1, this.intensity)) * 10) / 10
     this.distanceM += (speed / 3.6) * this.dt
     // Net cost of running ≈ 1 kcal/kg/km (Margaria et al., J Appl Physiol 1963).
     this.workKj += ((this.member.person.weightKg * speed) / 3600) * this.dt

@@ -22,7 +22,7 @@ export class ChestStrap extends PeriodicDevice {
     this.member.advanceTo(t)
     const rr = this.member.beatsUntil(t)
     // The strap computes HR from the same beats it reports, so the two always agree.
-    const bpm = rr.length > 0 ? Math.round(60000 / (rr.reduce((a, b) => a + b, 0) / rr.length)) : Math.round(this.member.hr)
+    const bpm = rr.length > 0 ? Math.round(60000 / (rr.reduce((a, b) => a + b, 0) / rr.length)) : Math.round(this.member.hrAt(t))
     const out: Sample[] = [rr.length > 0 ? { kind: 'hr', t, bpm, rr_ms: rr, contact: true } : { kind: 'hr', t, bpm, contact: true }]
     if (t % STATUS_EVERY_MS < this.period) {
       this.battery = Math.max(1, this.battery - 0.05)
@@ -45,19 +45,19 @@ export class Watch extends PeriodicDevice {
   }
 
   /** Steps per minute for the member's intensity: walking between sets up to running pace. */
-  cadence(): number {
-    const i = this.member.intensity
+  cadence(t?: number): number {
+    const i = t === undefined ? this.member.intensity : this.member.intensityAt(t)
     return i < 0.2 ? 0 : 95 + 75 * Math.min(1, i)
   }
 
   protected sampleAt(t: number): Sample[] {
     this.member.advanceTo(t)
-    const stepsNow = (this.cadence() / 60) * (this.periodMs / 1000) + this.stepFraction
+    const stepsNow = (this.cadence(t) / 60) * (this.periodMs / 1000) + this.stepFraction
     const whole = Math.floor(stepsNow)
     this.stepFraction = stepsNow - whole
     this.steps += whole
     this.stepsInInterval += whole
-    const out: Sample[] = [{ kind: 'hr', t, bpm: Math.round(this.member.hr + this.random.normal(0, 1)) }]
+    const out: Sample[] = [{ kind: 'hr', t, bpm: Math.round(this.member.hrAt(t) + this.random.normal(0, 1)) }]
     if (t % 10_000 < this.period) {
       out.push({ kind: 'steps', t, total: this.steps, count: this.stepsInInterval, interval_s: 10 })
       this.stepsInInterval = 0

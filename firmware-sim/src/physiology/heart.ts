@@ -39,16 +39,23 @@ export function stepHeart(state: HeartState, person: Person, intensity: number, 
 
 /** Vagal tone in [0, 1]: 1 at rest, near 0 at maximal effort. */
 export function vagalTone(state: HeartState, person: Person): number {
-  const reserve = Math.min(1, Math.max(0, (state.hr - person.restHr) / (person.maxHr - person.restHr)))
+  return vagalToneAt(state.hr, person)
+}
+
+export function vagalToneAt(hr: number, person: Person): number {
+  const reserve = Math.min(1, Math.max(0, (hr - person.restHr) / (person.maxHr - person.restHr)))
   return (1 - reserve) ** 2
 }
 
-/** The RR intervals (ms) of the beats that fall before `untilMs`, advancing the beat clock. */
-export function beatsUntil(state: HeartState, person: Person, untilMs: number, random: Random): number[] {
+/**
+ * The RR intervals (ms) of the beats that fall before `untilMs`, advancing the beat clock. Each beat takes
+ * the HR of its own moment from `hrAt` (ms since the simulation started); by default the current one.
+ */
+export function beatsUntil(state: HeartState, person: Person, untilMs: number, random: Random, hrAt: (ms: number) => number = () => state.hr + state.drift): number[] {
   const rr: number[] = []
-  const tone = vagalTone(state, person)
-  const hr = Math.max(30, state.hr + state.drift)
   while (state.nextBeatMs <= untilMs) {
+    const hr = Math.max(30, hrAt(state.nextBeatMs))
+    const tone = vagalToneAt(hr, person)
     const base = 60000 / hr
     const rsa = 0.6 * person.restRmssdMs * tone * Math.sin((2 * Math.PI * 0.25 * state.nextBeatMs) / 1000)
     const noise = random.normal(0, 0.5 * person.restRmssdMs * tone + 1.5)
