@@ -11,6 +11,9 @@
  *   gateway           one gateway over the BlueZ emulator: CPU per device, backlog drain
  *   analytics         2,000 members at 1 Hz through the live engine (zones, effort, rules, model) in one
  *                     process: per-reading latency p50/p99 and the cores used
+ *   dashboard         sensor to screen: 2,000 straps through ingest, analytics and the dashboard to 50 boards
+ *                     (4 in Chromium): latency p50/p99, dashboard CPU per 1,000 fan-out messages/s, page
+ *                     main-thread time per second
  *
  *   npm run bench -- --runs 3 --write    (--write saves bench/RESULTS.md)
  */
@@ -27,6 +30,7 @@ import type { GeneratorJob, GeneratorResult } from './load-generator.js'
 import { cpuSeconds, median, rssBytes } from './proc.js'
 import { gatewayBench, type GatewayReport } from './gateway.js'
 import { analyticsBench, type AnalyticsReport } from './analytics.js'
+import { dashboardBench, type DashboardReport } from './dashboard.js'
 
 const { values } = parseArgs({
   options: {
@@ -257,7 +261,7 @@ async function main(): Promise<void> {
       figures[key]!.push(await stage())
     }
   }
-  if (values.only && !values.only.split(',').some((k) => k === 'overload' || k === 'gateway' || k === 'analytics')) {
+  if (values.only && !values.only.split(',').some((k) => k === 'overload' || k === 'gateway' || k === 'analytics' || k === 'dashboard')) {
     for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}`).join(' | '))
     await local?.stop()
     return
@@ -277,6 +281,13 @@ async function main(): Promise<void> {
     for (let r = 1; r <= RUNS; r++) {
       log(`run ${r}/${RUNS}: analytics, 2,000 members at 1 Hz`)
       an.push(await analyticsBench(2000, values.quick ? 10 : 30))
+    }
+  }
+  const dash: DashboardReport[] = []
+  if (!values.only || values.only.split(',').includes('dashboard')) {
+    for (let r = 1; r <= RUNS; r++) {
+      log(`run ${r}/${RUNS}: dashboard, sensor to screen`)
+      dash.push(await dashboardBench(url, log, values.quick ? 10 : 30))
     }
   }
   await local?.stop()
@@ -322,6 +333,21 @@ async function main(): Promise<void> {
         `p50 ${med((r) => r.p50Ms).toFixed(2)} ms, **p99 ${med((r) => r.p99Ms).toFixed(1)} ms** (target ≤ 20 ms; runs ${an.map((r) => r.p99Ms.toFixed(1)).join(' / ')}), ` +
         `max ${med((r) => r.maxMs).toFixed(1)} ms; ${med((r) => r.cpuCores * 100).toFixed(0)} % of one core; a tick (dropout checks, effort series, inference on ` +
         `${an[0]!.members} windows, in slices of 250) takes ${med((r) => r.tickMs).toFixed(0)} ms.`,
+    )
+  }
+  if (dash.length) {
+    const med = (f: (r: DashboardReport) => number) => median(dash.map(f))
+    const d = dash[0]!
+    const coreNames = Object.keys(d.cores)
+    lines.push(
+      '',
+      `Sensor to screen: ${d.devices} straps at 1 Hz in ${d.gyms} gyms, through ingest, analytics and the dashboard (each its own process), to ${d.pages + d.sockets} connected boards ` +
+        `(${d.pages} in headless Chromium, ${d.sockets} WebSocket clients), all on this machine's 2 cores with the device simulator. Latency, sample timestamp to arrival: ` +
+        `in the pages p50 ${med((r) => r.pageP50Ms).toFixed(0)} ms, **p99 ${med((r) => r.pageP99Ms).toFixed(0)} ms** (target ≤ 50 ms; runs ${dash.map((r) => r.pageP99Ms.toFixed(0)).join(' / ')}); ` +
+        `in the socket clients p50 ${med((r) => r.socketP50Ms).toFixed(0)} ms, p99 ${med((r) => r.socketP99Ms).toFixed(0)} ms. ` +
+        `Fan-out ${med((r) => r.fanoutPerS).toFixed(0)} messages/s; the dashboard process used ${(med((r) => r.dashboardCpuPerKFanout) * 100).toFixed(1)} % of a core per 1,000 fan-out messages/s. ` +
+        `A board page with 60 tiles spent ${med((r) => r.mainThreadMsPerS).toFixed(0)} ms of main-thread time per second. ` +
+        `Cores used: ${coreNames.map((k) => `${k} ${med((r) => r.cores[k]!).toFixed(2)}`).join(', ')}.`,
     )
   }
   const report = lines.join('\n')

@@ -38,9 +38,12 @@ export class Sparkline {
     const w = c.clientWidth
     const h = c.clientHeight
     if (w === 0 || h === 0) return
-    if (c.width !== w * devicePixelRatio) {
-      c.width = w * devicePixelRatio
-      c.height = h * devicePixelRatio
+    // Resize the backing store only when the box changed: reallocating it on every draw costs more than drawing.
+    const bw = Math.round(w * devicePixelRatio)
+    const bh = Math.round(h * devicePixelRatio)
+    if (c.width !== bw || c.height !== bh) {
+      c.width = bw
+      c.height = bh
     }
     const ctx = c.getContext('2d')!
     ctx.setTransform(devicePixelRatio, 0, 0, devicePixelRatio, 0, 0)

@@ -24,8 +24,10 @@ export class LiveSocket {
     this.connect()
   }
 
-  subscribe(topic: string, handler: Handler): void {
+  /** `since`: also back-fill from then on the first subscription (the board's sparklines start two minutes full). */
+  subscribe(topic: string, handler: Handler, since?: number): void {
     this.handlers.set(topic, handler)
+    if (since !== undefined && !this.lastSeen.has(topic)) this.lastSeen.set(topic, since)
     this.send(topic)
   }
 

@@ -1,0 +1,199 @@
+/**
+ * Sensor to screen: 2,000 straps at 1 Hz in 34 gyms of about 60 (a class board shows one gym), through
+ * ingest, analytics and the dashboard, each its own process, to 50 connected boards: 4 in headless
+ * Chromium and 46 WebSocket clients. Latency is the sample's own timestamp (set when the device publishes)
+ * against its tile's arrival in the page (Date.now() on the same machine, so the clocks agree). Reports:
+ * latency p50/p99 in the pages and in the socket clients; the dashboard process's CPU per 1,000 fan-out
+ * messages per second; and the pages' main-thread time per second (Chromium's TaskDuration) with 60 tiles.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import mqtt, { type MqttClient } from 'mqtt'
+import WebSocket from 'ws'
+import { SqliteRegistry, hashSecret } from '@pulseline/registry'
+import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
+import { freePort } from '@pulseline/influx'
+import { forkReady, stopChild } from '../test/setup/child.js'
+import { launchChromium } from '../test/setup/browser.js'
+import { cpuSeconds } from './proc.js'
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
+const LOW_COST = { N: 1024, r: 8, p: 1 } // 2,000 logins at N = 2^14 would take minutes of CPU before the run
+
+export interface DashboardReport {
+  devices: number
+  gyms: number
+  pages: number
+  sockets: number
+  pageP50Ms: number
+  pageP99Ms: number
+  socketP50Ms: number
+  socketP99Ms: number
+  fanoutPerS: number
+  dashboardCpuPerKFanout: number
+  mainThreadMsPerS: number
+  /** Cores used during the measurement, per process. */
+  cores: Record<string, number>
+}
+
+function quantile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
+}
+
+export async function dashboardBench(influxUrl: string, log: (line: string) => void, seconds = 30, devices = 2000, perGym = 60): Promise<DashboardReport> {
+  const dir = await mkdtemp(join(tmpdir(), 'pl-bench-dash-'))
+  const gyms = Math.ceil(devices / perGym)
+  const registryPath = join(dir, 'registry.sqlite')
+  const registry = SqliteRegistry.open(registryPath, { secretCost: LOW_COST })
+  const secrets = new Map<string, string>()
+  const fileDevices: Array<{ id: string; gym: string; kind: string; secretHash: string }> = []
+  const start = Date.now() - 60_000
+  const deviceHash = await hashSecret('bench-device', LOW_COST)
+  log(`dashboard: seeding ${gyms} gyms, ${devices} members and straps`)
+  for (let g = 0; g < gyms; g++) {
+    const gym = `gym-${g}`
+    await registry.createGym({ id: gym, name: gym, timezone: 'UTC' })
+    await registry.createUser({ id: `coach-${g}`, gymId: gym, role: 'coach', displayName: `Coach ${g}`, login: `coach-${g}` }, 'bench-password')
+    for (let i = 0; i < perGym && g * perGym + i < devices; i++) {
+      const n = g * perGym + i
+      await registry.createUser({ id: `m-${n}`, gymId: gym, role: 'member', displayName: `Member ${n}`, login: null })
+      await registry.setMemberProfile(`m-${n}`, { birthYear: 1990, maxHr: 185, restingHr: 55, sex: n % 2 ? 'male' : 'female', weightKg: 70 })
+      await registry.createDevice({ id: `s-${n}`, gymId: gym, kind: 'strap', address: null, serial: null, ownerUserId: null, pool: true })
+      await registry.assign(`s-${n}`, `m-${n}`, start)
+      fileDevices.push({ id: `s-${n}`, gym, kind: 'strap', secretHash: deviceHash })
+      secrets.set(`s-${n}`, 'bench-device')
+    }
+  }
+  await registry.close()
+  const services = [
+    { id: 'analytics', secretHash: await hashSecret('bench-analytics', LOW_COST), subscribe: ['pulseline/+/device/+/samples'], publish: ['pulseline/+/member/+/live', 'pulseline/+/member/+/anomaly'] },
+    { id: 'dashboard', secretHash: await hashSecret('bench-dashboard', LOW_COST), subscribe: ['pulseline/+/member/+/live', 'pulseline/+/member/+/anomaly', 'pulseline/+/gateway/+/nearby'], publish: [] },
+  ]
+  await writeFile(join(dir, 'identities.json'), JSON.stringify({ devices: fileDevices, services }))
+
+  const [mqttPort, httpPort, dashPort] = [await freePort(), await freePort(), await freePort()]
+  const database = `bench_dash_${Date.now().toString(36)}`
+  // ingest authenticates from the file only (its registry attribution is not what is measured here).
+  const ingest = await forkReady(here('../ingest/src/main.ts'), [], {
+    PULSELINE_INGEST_MQTT_PORT: String(mqttPort),
+    PULSELINE_INGEST_MQTT_WS_ENABLED: 'false',
+    PULSELINE_INGEST_HTTP_PORT: String(httpPort),
+    PULSELINE_INGEST_LOG_DIR: join(dir, 'log'),
+    PULSELINE_INGEST_DEAD_LETTERS_DIR: join(dir, 'dead'),
+    PULSELINE_INGEST_INFLUX_URL: influxUrl,
+    PULSELINE_INGEST_INFLUX_DATABASE: database,
+    PULSELINE_INGEST_IDENTITIES_FILE: join(dir, 'identities.json'),
+  })
+  const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`
+  const analytics = await forkReady(here('../analytics/src/main.ts'), [], {
+    PULSELINE_ANALYTICS_MQTT_URL: mqttUrl,
+    PULSELINE_ANALYTICS_MQTT_PASSWORD: 'bench-analytics',
+    PULSELINE_ANALYTICS_INFLUX_URL: influxUrl,
+    PULSELINE_ANALYTICS_INFLUX_DATABASE: database,
+    PULSELINE_ANALYTICS_REGISTRY_PATH: registryPath,
+    LOG_LEVEL: 'warn',
+  })
+  const dashboard = await forkReady(here('../dashboard/src/main.ts'), [], {
+    PULSELINE_DASHBOARD_HTTP_PORT: String(dashPort),
+    PULSELINE_DASHBOARD_HTTP_LOGIN_ATTEMPTS_PER_MINUTE: '1000',
+    PULSELINE_DASHBOARD_REGISTRY_PATH: registryPath,
+    PULSELINE_DASHBOARD_INFLUX_URL: influxUrl,
+    PULSELINE_DASHBOARD_INFLUX_DATABASE: database,
+    PULSELINE_DASHBOARD_MQTT_URL: mqttUrl,
+    PULSELINE_DASHBOARD_MQTT_PASSWORD: 'bench-dashboard',
+  })
+  const base = `http://127.0.0.1:${dashPort}`
+
+  log(`dashboard: ${devices} devices connect`)
+  const clients: MqttClient[] = []
+  for (let n = 0; n < devices; n += 100)
+    clients.push(...(await Promise.all(Array.from({ length: Math.min(100, devices - n) }, (_, i) => mqtt.connectAsync(mqttUrl, { username: `s-${n + i}`, password: 'bench-device', clientId: `s-${n + i}`, reconnectPeriod: 0 })))))
+  // Each strap publishes once a second, spread over the second; the sample's time is its publish time.
+  let beat = 0
+  const publisher = setInterval(() => {
+    const slot = beat++ % 20
+    for (let n = slot; n < devices; n += 20) {
+      const gym = `gym-${Math.floor(n / perGym)}`
+      clients[n]!.publish(deviceSamplesTopic(gym, `s-${n}`), encodePayload([{ kind: 'hr', t: Date.now(), bpm: 110 + ((n + beat) % 40) }]), { qos: 1 })
+    }
+  }, 50)
+
+  const login = async (g: number) => {
+    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: `coach-${g}`, password: 'bench-password' }) })
+    return /pl_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!
+  }
+  const PAGES = Number(process.env.BENCH_PAGES ?? 4)
+  const SOCKETS = 46
+  log(`dashboard: ${PAGES} boards in Chromium and ${SOCKETS} socket clients`)
+  const socketLatencies: number[] = []
+  let fanned = 0
+  let measuring = false
+  const sockets: WebSocket[] = []
+  for (let k = 0; k < SOCKETS; k++) {
+    const g = (PAGES + k) % gyms
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/live`, { headers: { cookie: `pl_session=${await login(g)}` } })
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString())
+      if (m.type !== 'tile') return
+      fanned++
+      if (measuring) socketLatencies.push(Date.now() - m.data.t)
+    })
+    await new Promise((r) => ws.once('open', r))
+    ws.send(JSON.stringify({ op: 'subscribe', topic: `gym/gym-${g}/class` }))
+    sockets.push(ws)
+  }
+  const browser = await launchChromium()
+  const pages = []
+  for (let g = 0; g < PAGES; g++) {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    await context.addCookies([{ name: 'pl_session', value: await login(g), url: base }])
+    const page = await context.newPage()
+    await page.goto(`${base}/board`)
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Performance.enable')
+    pages.push({ page, cdp })
+  }
+  log(`dashboard: warming up for 10 s, then measuring for ${seconds} s`)
+  await new Promise((r) => setTimeout(r, 10_000))
+  const taskBefore = await Promise.all(pages.map(async ({ cdp }) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value))
+  await Promise.all(pages.map(({ page }) => page.evaluate(() => ((window as any).__board.latencies.length = 0))))
+  const cpu0 = cpuSeconds(dashboard.pid!)
+  const procs = { ingest: ingest.pid!, analytics: analytics.pid!, dashboard: dashboard.pid!, 'devices and socket clients (this process)': process.pid }
+  const procCpu0 = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, cpuSeconds(pid)]))
+  const fanned0 = fanned
+  measuring = true
+  const t0 = Date.now()
+  await new Promise((r) => setTimeout(r, seconds * 1000))
+  measuring = false
+  const wall = (Date.now() - t0) / 1000
+  const cpu = cpuSeconds(dashboard.pid!) - cpu0
+  const cores = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, (cpuSeconds(pid) - procCpu0[k]!) / wall]))
+  const taskAfter = await Promise.all(pages.map(async ({ cdp }) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value))
+  const pageLatencies = (await Promise.all(pages.map(({ page }) => page.evaluate(() => [...(window as any).__board.latencies] as number[])))).flat()
+  // Fan-out: what the socket clients received, scaled to all 50 clients (the pages receive the same stream per gym).
+  const fanoutPerS = ((fanned - fanned0) / wall) * ((SOCKETS + PAGES) / SOCKETS)
+  const mainThreadMsPerS = (1000 * taskAfter.reduce((s, v, i) => s + v - taskBefore[i]!, 0)) / PAGES / wall
+
+  clearInterval(publisher)
+  for (const ws of sockets) ws.close()
+  await browser.close()
+  await Promise.all(clients.map((c) => c.endAsync(true)))
+  for (const child of [dashboard, analytics, ingest]) await stopChild(child)
+  return {
+    devices,
+    gyms,
+    pages: PAGES,
+    sockets: SOCKETS,
+    pageP50Ms: quantile(pageLatencies, 0.5),
+    pageP99Ms: quantile(pageLatencies, 0.99),
+    socketP50Ms: quantile(socketLatencies, 0.5),
+    socketP99Ms: quantile(socketLatencies, 0.99),
+    fanoutPerS,
+    dashboardCpuPerKFanout: (cpu / wall / fanoutPerS) * 1000,
+    mainThreadMsPerS,
+    cores,
+  }
+}
