@@ -104,6 +104,7 @@ const run = runGym({
 })
 
 say('Running. Where to look:')
+say(`  CLASS BOARD      ${dashboardUrl}/board   (log in as the coach below; a member's page is ${dashboardUrl}/me)`)
 say(`  MQTT broker      mqtt://127.0.0.1:${ingest.mqttPort}  (WebSocket ws://127.0.0.1:${ingest.wsPort})`)
 say(`  ingest health    http://127.0.0.1:${ingest.httpPort}/healthz`)
 say(`  ingest metrics   http://127.0.0.1:${ingest.httpPort}/metrics`)
@@ -111,9 +112,9 @@ say(`  InfluxDB         ${influx.url}  database "pulseline"`)
 say(`  try:  curl -G '${influx.url}/query' --data-urlencode db=pulseline --data-urlencode "q=SELECT last(bpm) FROM hr GROUP BY device"`)
 say(`  device secrets   ${join(data, 'demo', 'device-secrets.json')}`)
 say(`  registry         ${registryPath} (samples carry the member assigned at their time)`)
-say(`  dashboard API    ${dashboardUrl}/docs/json   (POST ${dashboardUrl}/api/login with a login below)`)
+say(`  dashboard API    ${dashboardUrl}/docs   (the OpenAPI document)`)
 for (const l of logins) say(`  ${`${l.role} login`.padEnd(16)} ${l.login} / ${l.password}`)
-say(`  pairing code     ${pairing.code} on the screen of "${pairing.device}": a member pairs it with POST /api/me/devices`)
+say(`  pairing code     ${pairing.code} on the screen of "${pairing.device}": a member pairs it on their page, or with POST /api/me/devices`)
 say('Press Ctrl-C to stop.')
 
 const status = setInterval(async () => {

@@ -17,6 +17,8 @@ interface Expectation {
 const STAFF_OWN: Principal[] = ['admin@own', 'coach@own', 'analyst@own']
 const ANY_USER: Principal[] = ['admin@own', 'coach@own', 'analyst@own', 'member@own', 'admin@other', 'coach@other', 'analyst@other', 'member@other', 'self', 'admin@global']
 const GYM_PEOPLE: Principal[] = ['admin@own', 'coach@own', 'analyst@own', 'member@own', 'self']
+/** A member's history: themself, and the staff of their gym (analysts read-only). */
+const HISTORY: Principal[] = ['admin@own', 'coach@own', 'analyst@own', 'self']
 
 /** What the issue says each role may do. Requests are about gym-a, its pool strap, and member-a ("self" is member-a). */
 const EXPECTED: Record<string, Expectation> = {
@@ -47,6 +49,19 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/me/devices/claim': { allow: ANY_USER, body: { address: 'AA:BB:CC:DD:EE:FF' } },
   'GET /api/live': { allow: ANY_USER },
   'GET /api/health': { allow: ['anonymous', ...ANY_USER] },
+  'GET /api/me/devices': { allow: ANY_USER },
+  'GET /api/members/:member/history/hr': { allow: HISTORY },
+  'GET /api/members/:member/history/equipment': { allow: HISTORY },
+  'GET /api/members/:member/sessions': { allow: HISTORY },
+  'GET /api/members/:member/daily': { allow: HISTORY },
+  'GET /api/sessions/:session/summary': { allow: STAFF_OWN },
+  // Pages and bundles carry no data (everything comes from the routes above).
+  'GET /': { allow: ['anonymous', ...ANY_USER] },
+  'GET /login': { allow: ['anonymous', ...ANY_USER] },
+  'GET /board': { allow: ['anonymous', ...ANY_USER] },
+  'GET /me': { allow: ['anonymous', ...ANY_USER] },
+  'GET /gym': { allow: ['anonymous', ...ANY_USER] },
+  'GET /assets/:file': { allow: ['anonymous', ...ANY_USER] },
 }
 
 /** Every live topic, against the same principals. */

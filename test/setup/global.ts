@@ -12,6 +12,8 @@ export async function setup(project: TestProject): Promise<void> {
   ensureDebianBinary('dbus-daemon', 'dbus-daemon', true, (line) => console.log(`[test setup] ${line}`))
   // The TLS test makes a self-signed certificate.
   ensureDebianBinary('openssl', 'openssl', true, (line) => console.log(`[test setup] ${line}`))
+  // The dashboard's browser tests drive Debian's Chromium through playwright-core.
+  ensureDebianBinary('chromium', 'chromium', true, (line) => console.log(`[test setup] ${line}`))
   let url = process.env.INFLUX_URL
   if (!url) {
     // Like the demo, a fresh Debian machine gets influxd from apt when the tests run as root.
