@@ -18,6 +18,7 @@ import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
 import { freePort } from '@pulseline/influx'
 import { forkReady, stopChild } from '../test/setup/child.js'
 import { launchChromium } from '../test/setup/browser.js'
+import type { CDPSession, Page } from 'playwright-core'
 import { cpuSeconds } from './proc.js'
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
@@ -149,7 +150,7 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
     sockets.push(ws)
   }
   const browser = await launchChromium()
-  const pages = []
+  const pages: Array<{ page: Page; cdp: CDPSession }> = []
   for (let g = 0; g < PAGES; g++) {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
     await context.addCookies([{ name: 'pl_session', value: await login(g), url: base }])
