@@ -175,6 +175,18 @@ describe('dashboard in Chromium', () => {
     await page.close()
   }, 60_000)
 
+  it('shows the machines in use on the gym view', async () => {
+    const page = await browser.newPage()
+    await login(page, credentials('coach').login, credentials('coach').password)
+    await page.waitForURL('**/board')
+    await page.goto(`${stack.dashboard.url}/gym`)
+    // Four machines in the simulated class, each with its member and live power or speed.
+    await expect.poll(() => page.locator('#machines tr').count(), { timeout: 15_000 }).toBe(4)
+    const rows = await page.locator('#machines tr').allInnerTexts()
+    expect(rows.every((r) => /Member \d+/.test(r) && /(W|km\/h)/.test(r))).toBe(true)
+    await page.close()
+  }, 60_000)
+
   it("shows a member's history in uPlot", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } })
     await login(page, credentials('member').login, credentials('member').password)
