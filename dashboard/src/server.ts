@@ -33,7 +33,7 @@ export async function startDashboard(options: DashboardServerOptions): Promise<D
     secureCookies: options.http.secureCookies,
     sessionTtlMs: options.http.sessionTtlMs,
     loginAttemptsPerMinute: options.http.loginAttemptsPerMinute,
-    backfill: historyBackfill(registry, influx),
+    backfill: historyBackfill(influx),
   })
   await app.listen({ host: options.http.host, port: options.http.port })
   const feed = await startMqttFeed(app.hub, options.mqtt)

@@ -5,7 +5,6 @@
  * Queries take their ids as bound parameters, never as text.
  */
 import { rowsOf, type InfluxClient } from '@pulseline/influx'
-import type { Registry } from '@pulseline/registry'
 import { parseWsTopic } from '../live/ws-topics.js'
 import type { Backfill } from '../routes/live.js'
 
@@ -15,7 +14,7 @@ export interface BackfillData {
   anomalies: Array<Record<string, unknown>>
 }
 
-export function historyBackfill(_registry: Registry, influx: InfluxClient): Backfill {
+export function historyBackfill(influx: InfluxClient): Backfill {
   return async (topic, sinceMs): Promise<BackfillData | null> => {
     const parsed = parseWsTopic(topic)
     if (!parsed) return null

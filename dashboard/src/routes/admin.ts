@@ -3,10 +3,11 @@
  * lifecycle (coaches), and member profiles (the member, or the gym's coaches and admins). Every change is
  * audited with the acting user's id.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import { registryErrorReply } from './registry-errors.js'
 import { Type } from '@sinclair/typebox'
 import { ID_PATTERN } from '@pulseline/protocol'
-import { ROLES, RegistryError, type MemberProfile, type Registry, type Role } from '@pulseline/registry'
+import { ROLES, type MemberProfile, type Registry, type Role } from '@pulseline/registry'
 
 const Id = Type.String({ pattern: ID_PATTERN.source })
 const GymParams = Type.Object({ gym: Id })
@@ -18,12 +19,6 @@ function isTimeZone(tz: string): boolean {
   } catch {
     return false
   }
-}
-
-function refuse(reply: FastifyReply, err: unknown): FastifyReply {
-  if (err instanceof RegistryError) return reply.code(err.code === 'not_found' ? 404 : err.code === 'conflict' ? 409 : 400).send({ error: err.message })
-  if (err instanceof Error && /UNIQUE|PRIMARY KEY/.test(err.message)) return reply.code(409).send({ error: 'already exists' })
-  throw err
 }
 
 export const ProfileBody = Type.Object(
@@ -56,7 +51,7 @@ export async function adminRoutes(app: FastifyInstance, { registry }: { registry
       try {
         await registry.createGym(gym)
       } catch (err) {
-        return refuse(reply, err)
+        return registryErrorReply(reply, err)
       }
       await registry.audit(request.user!.id, 'gym.create', gym.id)
       return reply.code(201).send(gym)
@@ -95,7 +90,7 @@ export async function adminRoutes(app: FastifyInstance, { registry }: { registry
       try {
         await registry.createUser({ id: b.id, gymId: gym, role: b.role, displayName: b.displayName, login: b.login ?? null }, b.password)
       } catch (err) {
-        return refuse(reply, err)
+        return registryErrorReply(reply, err)
       }
       await registry.audit(request.user!.id, 'user.create', b.id)
       return reply.code(201).send({ id: b.id })

@@ -2,11 +2,12 @@
  * The registry over REST, for the dashboard's admin and coach screens. Every route's access rule is in
  * its config; every change is audited with the acting user's id.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { ID_PATTERN } from '@pulseline/protocol'
-import { DEVICE_KINDS, RegistryError, eraseMember, exportMember, type Registry } from '@pulseline/registry'
+import { DEVICE_KINDS, eraseMember, exportMember, type Registry } from '@pulseline/registry'
 import type { InfluxClient } from '@pulseline/influx'
+import { registryErrorReply } from './registry-errors.js'
 
 const Id = Type.String({ pattern: ID_PATTERN.source })
 const GymParams = Type.Object({ gym: Id })
@@ -16,11 +17,6 @@ const MemberParams = Type.Object({ member: Id })
 export interface RegistryRouteOptions {
   registry: Registry
   influx: InfluxClient | undefined
-}
-
-function conflict(reply: FastifyReply, err: unknown): FastifyReply {
-  if (err instanceof RegistryError) return reply.code(err.code === 'not_found' ? 404 : err.code === 'conflict' ? 409 : 400).send({ error: err.message })
-  throw err
 }
 
 export async function registryRoutes(app: FastifyInstance, { registry, influx }: RegistryRouteOptions): Promise<void> {
@@ -47,7 +43,7 @@ export async function registryRoutes(app: FastifyInstance, { registry, influx }:
       try {
         await registry.createDevice({ id: b.id, gymId: gym, kind: b.kind, address: b.address ?? null, serial: b.serial ?? null, ownerUserId: b.ownerUserId ?? null, pool: b.pool })
       } catch (err) {
-        return conflict(reply, err)
+        return registryErrorReply(reply, err)
       }
       await registry.audit(request.user!.id, 'device.create', b.id)
       return reply.code(201).send({ id: b.id })
@@ -77,7 +73,7 @@ export async function registryRoutes(app: FastifyInstance, { registry, influx }:
       try {
         await registry.startSession({ id: b.id, gymId: gym, coachUserId: request.user!.id, title: b.title, startedMs: Date.now(), endedMs: null })
       } catch (err) {
-        return conflict(reply, err)
+        return registryErrorReply(reply, err)
       }
       await registry.audit(request.user!.id, 'session.start', b.id)
       return reply.code(201).send({ id: b.id })
@@ -97,7 +93,7 @@ export async function registryRoutes(app: FastifyInstance, { registry, influx }:
       try {
         await registry.assign(device, b.userId, Date.now(), b.sessionId)
       } catch (err) {
-        return conflict(reply, err)
+        return registryErrorReply(reply, err)
       }
       await registry.audit(request.user!.id, 'assignment.create', `${device}:${b.userId}`)
       return reply.code(201).send({ device, userId: b.userId })
