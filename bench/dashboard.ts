@@ -84,6 +84,7 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   const ingest = await forkReady(here('../ingest/src/main.ts'), [], {
     PULSELINE_INGEST_MQTT_PORT: String(mqttPort),
     PULSELINE_INGEST_MQTT_WS_ENABLED: 'false',
+    PULSELINE_INGEST_MQTT_CONNECTS_PER_SECOND_PER_ADDRESS: '100000', // 2,000 devices connect from 127.0.0.1
     PULSELINE_INGEST_HTTP_PORT: String(httpPort),
     PULSELINE_INGEST_LOG_DIR: join(dir, 'log'),
     PULSELINE_INGEST_DEAD_LETTERS_DIR: join(dir, 'dead'),

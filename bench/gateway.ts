@@ -70,7 +70,7 @@ export async function gatewayBench(influxUrl: string, log: (line: string) => voi
   const port = await freePort()
   const ingest = await startIngest(
     resolveIngestOptions({
-      mqtt: { port, wsEnabled: false },
+      mqtt: { port, wsEnabled: false, connectsPerSecondPerAddress: 100_000 },
       http: { port: 0 },
       log: { dir: join(dir, 'log') },
       deadLetters: { dir: join(dir, 'dead') },

@@ -68,7 +68,7 @@ async function runDevice(job: GeneratorJob, device: { id: string; secret: string
       }
     })
     socket.on('data', (chunk) => parser.parse(chunk))
-    socket.write(mqttPacket.generate({ cmd: 'connect', clientId: `bench-${device.id}`, username: device.id, password: Buffer.from(device.secret), clean: true, keepalive: 60, protocolId: 'MQTT', protocolVersion: 4 }))
+    socket.write(mqttPacket.generate({ cmd: 'connect', clientId: `${device.id}@bench`, username: device.id, password: Buffer.from(device.secret), clean: true, keepalive: 60, protocolId: 'MQTT', protocolVersion: 4 }))
     function pump() {
       socket.cork()
       while (inflight < job.window && next < queue.length) {

@@ -127,7 +127,7 @@ async function startPipeline(url: string, database: string): Promise<Pipeline> {
     JSON.stringify({ devices: await Promise.all(devices.map(async (d) => ({ id: d.id, gym: 'bench', kind: 'strap', secretHash: await hashSecret(d.secret) }))), services: [] }),
   )
   const options = resolveIngestOptions({
-    mqtt: { port: await freePort(), wsEnabled: false },
+    mqtt: { port: await freePort(), wsEnabled: false, connectsPerSecondPerAddress: 100_000 }, // every bench device connects from 127.0.0.1
     http: { port: await freePort() },
     log: { dir: join(dir, 'log') },
     deadLetters: { dir: join(dir, 'dead') },

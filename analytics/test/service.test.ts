@@ -72,7 +72,7 @@ describe('analytics service', () => {
     options.identities.registry = registryPath
     ingest = await startIngest(options, { logger: pino({ level: 'silent' }) })
     analytics = await startAnalytics(analyticsOptions())
-    watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${ingest.mqttPort}`, { username: 'analytics', password: SERVICE_SECRET, clientId: 'watcher', reconnectPeriod: 0 })
+    watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${ingest.mqttPort}`, { username: 'analytics', password: SERVICE_SECRET, clientId: 'analytics@watcher', reconnectPeriod: 0 })
     watcher.on('message', (topic, payload) => {
       if (topic.endsWith('/live')) tiles.push(JSON.parse(payload.toString()))
       if (topic.endsWith('/anomaly')) anomalies.push(JSON.parse(payload.toString()))

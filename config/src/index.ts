@@ -1,2 +1,3 @@
 export * from './options.js'
 export * from './run-service.js'
+export * from './child-process.js'

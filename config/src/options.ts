@@ -90,3 +90,15 @@ export function optionsReference(name: string, envPrefix: string, schema: TObjec
   })
   return ['| option | environment | type | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n')
 }
+
+/** The example file's placeholders and anything shorter than 128 bits of base64: never a deployment's secret. */
+const WEAK_SECRET = /^change-?me/i
+const MIN_SECRET_CHARS = 22
+
+/** Returns a deployment secret that looks generated; throws PL_CONFIG_INVALID naming it otherwise (security review M10). */
+export function checkDeploymentSecret(name: string, value: string): string {
+  if (WEAK_SECRET.test(value) || value.length < MIN_SECRET_CHARS) {
+    throw new PulselineError('PL_CONFIG_INVALID', name, `a placeholder or shorter than ${MIN_SECRET_CHARS} characters; generate one with: openssl rand -base64 24`)
+  }
+  return value
+}

@@ -50,7 +50,7 @@ describe('dashboard in Chromium', () => {
     await runGym({ url: stack.mqttUrl, plan: history, secrets: stack.seed.secrets, startMs: now - 32 * 60_000, durationMs: 30 * 60_000, speedup: 300, samplesPerMessage: 20, maxInflight: 64, tickMs: 20 })
     await stack.analytics.rollupNow(Date.now())
     // Analytics' own output, to compare with what the page shows.
-    published = await mqtt.connectAsync(stack.mqttUrl, { username: 'dashboard', password: stack.seed.services.get('dashboard')!, clientId: 'test-watcher', reconnectPeriod: 0 })
+    published = await mqtt.connectAsync(stack.mqttUrl, { username: 'dashboard', password: stack.seed.services.get('dashboard')!, clientId: 'dashboard@test-watcher', reconnectPeriod: 0 })
     published.on('message', (_topic, payload) => {
       const tile = JSON.parse(payload.toString()) as { member: string; t: number; zone: number }
       const list = analyticsTiles.get(tile.member) ?? []

@@ -120,7 +120,7 @@ async function connect(options: RunnerOptions, device: SimDevice): Promise<Devic
   const secret = options.secrets.get(device.id)
   if (secret === undefined) throw new Error(`no secret for device ${device.id}`)
   const client = await mqtt.connectAsync(options.url, {
-    clientId: `${options.plan.gym}.${device.id}`,
+    clientId: device.id, // a device's client id is its id (ingest binds client ids to identities)
     username: device.id,
     password: secret,
     reconnectPeriod: 200,

@@ -38,7 +38,7 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
   const client = mqtt.connect(options.mqtt.url, {
     username: options.id,
     password: options.mqtt.password,
-    clientId: `gateway.${options.id}`,
+    clientId: `${options.id}@gateway`, // `{id}@…`: the form ingest requires
     reconnectPeriod: 1000,
     clean: true,
   })

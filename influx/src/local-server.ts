@@ -3,7 +3,8 @@
  * ports and its own directory. Tests, the benchmark and the demo all use it; each stops only the process
  * it started, by PID.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, type ChildProcess } from 'node:child_process'
+import { spawnTied, stopChild } from '@pulseline/config'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { createWriteStream, existsSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -133,9 +134,7 @@ export async function startLocalInflux(options: LocalInfluxOptions = {}): Promis
     await writeFile(configPath, influxConfig(dir, httpPort, rpcPort))
     const log = createWriteStream(join(dir, 'influxd.log'), { flags: 'a' })
     // detached: its own process group, so a Ctrl-C meant for the demo lets the demo stop it in order
-    const child = spawn(binary, ['-config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    const killOnExit = () => child.kill('SIGTERM')
-    process.once('exit', killOnExit)
+    const child = spawnTied(binary, ['-config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     child.stdout!.pipe(log)
     child.stderr!.pipe(log)
     const url = `http://127.0.0.1:${httpPort}`
@@ -146,7 +145,6 @@ export async function startLocalInflux(options: LocalInfluxOptions = {}): Promis
         pid: child.pid!,
         dir,
         stop: async () => {
-          process.off('exit', killOnExit)
           await stopChild(child)
           log.end()
           if (ownsDir) await rm(dir, { recursive: true, force: true })
@@ -154,7 +152,6 @@ export async function startLocalInflux(options: LocalInfluxOptions = {}): Promis
       }
     } catch (err) {
       lastError = err as Error
-      process.off('exit', killOnExit)
       await stopChild(child)
       log.end()
     }
@@ -177,11 +174,3 @@ async function waitForPing(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`no answer from ${url}/ping within ${timeoutMs} ms`)
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-  await exited
-  clearTimeout(timer)
-}

@@ -24,6 +24,11 @@ export const IngestOptionsSchema = Type.Object(
         tlsPort: Type.Integer({ minimum: -1, maximum: 65535, description: 'MQTT over TLS; -1 is off, 0 picks a free port' }),
         tlsCertFile: Type.String({ description: 'PEM certificate (chain) for the TLS listener' }),
         tlsKeyFile: Type.String({ description: 'PEM private key for the TLS listener' }),
+        connectsPerSecondPerAddress: Type.Integer({ minimum: 1, description: 'CONNECTs one address may make per second; more are refused (CONNACK 3) before any secret is checked' }),
+        failedLoginsPerMinutePerAddress: Type.Integer({ minimum: 1, description: 'failed logins one address may make per minute; past it the address is refused for a minute' }),
+        maxPendingLogins: Type.Integer({ minimum: 1, description: 'logins being checked at once; more are refused (CONNACK 3) until some finish' }),
+        keepaliveLimitS: Type.Integer({ minimum: 0, maximum: 65535, description: 'longest MQTT keepalive a client may ask for; 0 (no keepalive) is refused unless this is 0 (s)' }),
+        connectTimeoutMs: ms(100, 'how long a new connection may take to send its CONNECT'),
       },
       strict,
     ),
@@ -78,6 +83,7 @@ export const IngestOptionsSchema = Type.Object(
     validation: Type.Object(
       {
         maxFutureMs: ms(0, 'how far a sample may be ahead of the server clock'),
+        maxPastMs: ms(60_000, 'how far a sample may be behind the server clock: a gateway outbox or a watch holds days, not years'),
         maxSamples: Type.Integer({ minimum: 1, maximum: 100_000, description: 'samples one payload may carry' }),
       },
       strict,
@@ -110,6 +116,12 @@ export const INGEST_DEFAULTS: IngestOptions = {
     tlsPort: -1,
     tlsCertFile: '',
     tlsKeyFile: '',
+    // A gym's devices share one NATed address: a whole class reconnecting at once must get through.
+    connectsPerSecondPerAddress: 50,
+    failedLoginsPerMinutePerAddress: 120,
+    maxPendingLogins: 64,
+    keepaliveLimitS: 1200,
+    connectTimeoutMs: 10_000,
   },
   http: { host: '127.0.0.1', port: 9464, metricsToInfluxMs: 10_000 },
   log: {
@@ -130,7 +142,7 @@ export const INGEST_DEFAULTS: IngestOptions = {
     timeoutMs: 30_000,
   },
   writer: { batchBytes: 512 * 1024, maxInFlight: 2, backoffInitialMs: 100, backoffMaxMs: 30_000, lingerMs: 20 },
-  validation: { maxFutureMs: 5 * 60_000, maxSamples: 1000 },
+  validation: { maxFutureMs: 5 * 60_000, maxPastMs: 30 * 24 * 3_600_000, maxSamples: 1000 },
   identities: { file: '.data/identities.json', registry: '', registryPollMs: 1000, reattributeLookbackMs: 7 * 24 * 3_600_000 },
 }
 

@@ -97,30 +97,36 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     {
       maxPayloadBytes: options.mqtt.maxPayloadBytes,
       maxFutureMs: options.validation.maxFutureMs,
+      maxPastMs: options.validation.maxPastMs,
       maxSamples: options.validation.maxSamples,
     },
     attribution,
   )
-  const access = new BrokerAccess(directory, intake, deadLetters, metrics, (event, fields) => logger.info(fields, event))
+  const access = new BrokerAccess(directory, intake, deadLetters, metrics, (event, fields) => logger.info(fields, event), options.mqtt)
   const broker = new Aedes({
+    preConnect: access.preConnect,
     authenticate: access.authenticate,
     authorizePublish: access.authorizePublish,
     authorizeSubscribe: access.authorizeSubscribe,
+    authorizeForward: access.authorizeForward,
     // Ids such as BLE addresses plus a suffix exceed 3.1.1's suggested 23 characters.
     maxClientsIdLength: 128,
+    keepaliveLimit: options.mqtt.keepaliveLimitS,
+    connectTimeout: options.mqtt.connectTimeoutMs,
   })
   access.attach(broker)
   await broker.listen()
   broker.on('clientError', (client, err) => logger.debug({ client: client.id, error: err.message }, 'client error'))
   let reattributions: Promise<void> = Promise.resolve()
   let closing = false
-  const revoked = (ids: string[]) => logger.info({ ids, disconnected: access.disconnect(ids) }, 'credentials revoked or rotated')
+  const revoked = (types: Array<'device' | 'gateway' | 'service'>) => (ids: string[]) =>
+    logger.info({ ids, disconnected: access.disconnect(ids, types) }, 'credentials revoked or rotated')
   if (fileDirectory) {
-    fileDirectory.onRevoked = revoked
+    fileDirectory.onRevoked = revoked(['device', 'gateway', 'service'])
     fileDirectory.watch((err) => logger.error({ error: err.message }, 'identities file not reloaded'))
   }
   if (registryDirectory) {
-    registryDirectory.onRevoked = revoked
+    registryDirectory.onRevoked = revoked(['device', 'gateway'])
     registryDirectory.onAssignmentsChanged = (ids) => {
       attribution?.invalidate(ids)
       // Samples already written without a member, inside the new assignments, move to the member, once the

@@ -80,14 +80,20 @@ describe('ingest against real InfluxDB and real MQTT', () => {
     expect(letters.some((l) => l.reason === 'PL_ACL_PUBLISH' && l.device === 'strap-1' && l.topic?.includes('strap-2'))).toBe(true)
   })
 
-  it('refuses a client id held by another identity, and lets the same identity take it over', async () => {
-    const first = await connect('strap-1', 's1', { clientId: 'shared-id' })
-    await expect(connect('strap-2', 's2', { clientId: 'shared-id' })).rejects.toThrow(/Identifier rejected/i)
+  it("refuses a client id that is another identity's, and lets the same identity take its own over", async () => {
+    const first = await connect('strap-1', 's1', { clientId: 'strap-1@phone' })
+    await expect(connect('strap-2', 's2', { clientId: 'strap-1@phone' })).rejects.toThrow(/Identifier rejected/i)
+    await expect(connect('strap-2', 's2', { clientId: 'strap-1' })).rejects.toThrow(/Identifier rejected/i)
     expect(first.connected).toBe(true)
-    const again = await connect('strap-1', 's1', { clientId: 'shared-id' })
+    const again = await connect('strap-1', 's1', { clientId: 'strap-1@phone' })
     expect(again.connected).toBe(true)
     await again.endAsync()
     first.end(true)
+    expect(await metric(service, 'pulseline_ingest_rejected_total', '{reason="PL_CLIENT_ID_NOT_OWN"}')).toBe(2)
+    // A free-form client id belongs to the identity that used it first, connected or not.
+    await (await connect('strap-1', 's1', { clientId: 'phone-app-7' })).endAsync()
+    await expect(connect('strap-2', 's2', { clientId: 'phone-app-7' })).rejects.toThrow(/Identifier rejected/i)
+    expect(await metric(service, 'pulseline_ingest_rejected_total', '{reason="PL_CLIENT_ID_IN_USE"}')).toBe(1)
   })
 
   it('acknowledges malformed and out-of-range payloads, dead-letters them, and forwards only valid samples', async () => {

@@ -140,7 +140,7 @@ describe('ingest with the registry', () => {
     const gwSecret = await registry.issueCredential('gw-r')
     await registry.createDevice({ id: 'bike-r', gymId: 'gym-r', kind: 'bike', address: '11:22:33:44:55:66', serial: null, ownerUserId: null, pool: true })
     await new Promise((r) => setTimeout(r, 400)) // the change feed
-    const gateway = await mqtt.connectAsync(url(), { username: 'gw-r', password: gwSecret, clientId: 'gateway.gw-r', reconnectPeriod: 0 })
+    const gateway = await mqtt.connectAsync(url(), { username: 'gw-r', password: gwSecret, clientId: 'gw-r@gateway', reconnectPeriod: 0 })
     const lists: Array<{ devices: Array<{ id: string; address: string }> }> = []
     gateway.on('message', (_t, p) => lists.push(JSON.parse(p.toString())))
     const granted = await gateway.subscribeAsync(gymDevicesTopic('gym-r'), { qos: 1 })

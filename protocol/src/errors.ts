@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   PL_SAMPLE_EMPTY: { message: 'sample of kind %s carries no measurement', http: 400 },
   PL_SAMPLE_INCONSISTENT: { message: 'inconsistent fields: %s', http: 400 },
   PL_LINE_PROTOCOL: { message: 'value cannot be written as line protocol: %s', http: 400 },
+  PL_SAMPLE_TOO_OLD: { message: 'timestamp %s is more than %s ms in the past', http: 400 },
+  PL_SAMPLE_ERASED: { message: 'sample of device %s at %s belongs to an erased member', http: 410 },
   // broker access
   PL_AUTH_FAILED: { message: 'bad username or password', http: 401, connack: 4 },
   // Same CONNACK as a wrong secret, so the broker does not reveal which ids exist.
@@ -29,6 +31,15 @@ export const ERROR_CODES = {
   PL_CLIENT_ID_IN_USE: { message: 'client id %s is in use by another identity', http: 409, connack: 2 },
   PL_ACL_PUBLISH: { message: 'identity %s may not publish to %s', http: 403 },
   PL_ACL_SUBSCRIBE: { message: 'identity %s may not subscribe to %s', http: 403 },
+  PL_CLIENT_ID_NOT_OWN: { message: 'client id %s does not belong to identity %s', http: 403, connack: 2 },
+  PL_SESSION_NOT_OWN: { message: 'the persistent session of client id %s belongs to another identity', http: 403, connack: 2 },
+  PL_CONNECT_RATE: { message: 'too many connection attempts from %s', http: 429, connack: 3 },
+  PL_QOS_UNSUPPORTED: { message: 'QoS %s is not accepted; publish with QoS 0 or 1', http: 400 },
+  PL_RETAIN_REFUSED: { message: 'identity %s may not retain messages on %s', http: 403 },
+  // messages between services, and from browsers
+  PL_MESSAGE_INVALID: { message: 'a %s message was dropped: %s', http: 400 },
+  PL_ORIGIN_REFUSED: { message: 'request from origin %s refused', http: 403 },
+  PL_INTERNAL: { message: 'internal error: %s', http: 500 },
   // the durable log
   PL_LOG_CORRUPT: { message: 'log segment %s is corrupt at offset %s; truncated', http: 500 },
   PL_LOG_FULL: { message: 'log is at its limit of %s bytes', http: 503, connack: 3 },

@@ -42,12 +42,6 @@ export function gymDevicesTopic(gym: string): string {
   return `${TOPIC_ROOT}/${gym}/devices`
 }
 
-/** Payload of the gym's device list. */
-export interface GymDeviceList {
-  at: number
-  devices: Array<{ id: string; address: string; kind: string }>
-}
-
 export function rejectedTopic(device: string): string {
   return `${REJECTED_ROOT}/${device}`
 }

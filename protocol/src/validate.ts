@@ -37,6 +37,11 @@ export interface ValidateOptions {
   now: number
   /** How far a sample's timestamp may run ahead of `now`, for device clock skew (ms). */
   maxFutureMs: number
+  /**
+   * How far a sample's timestamp may lie behind `now` (ms); unbounded when absent. A device backdating
+   * into a former wearer's history, or writing one point per week since 2000 (one InfluxDB shard each), is refused.
+   */
+  maxPastMs?: number
   /** Most samples one payload may carry. */
   maxSamples: number
 }
@@ -102,6 +107,9 @@ function semanticReasons(sample: Sample, path: string, options: ValidateOptions)
   const reasons: Reason[] = []
   if (sample.t > options.now + options.maxFutureMs) {
     reasons.push(reason('PL_SAMPLE_FUTURE', `${path}/t`, sample.t, options.maxFutureMs))
+  }
+  if (options.maxPastMs !== undefined && sample.t < options.now - options.maxPastMs) {
+    reasons.push(reason('PL_SAMPLE_TOO_OLD', `${path}/t`, sample.t, options.maxPastMs))
   }
   switch (sample.kind) {
     case 'steps':

@@ -8,7 +8,8 @@
 import { rm, writeFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { SqliteRegistry, hashSecret } from '@pulseline/registry'
+import { SqliteRegistry, hashMachineSecret } from '@pulseline/registry'
+import { checkDeploymentSecret } from '@pulseline/config'
 import type { GymPlan } from '@pulseline/firmware-sim'
 
 export interface DemoSeed {
@@ -76,10 +77,16 @@ export async function seedDemoRegistry(
   await registry.close()
   await mkdir(dirname(secretsPath), { recursive: true })
   await writeFile(secretsPath, JSON.stringify(Object.fromEntries(secrets), null, 2), { mode: 0o600 })
-  const services = new Map(Object.keys(SERVICE_ACLS).map((id) => [id, serviceSecrets[id as keyof typeof SERVICE_ACLS] || randomBytes(18).toString('base64url')]))
+  const services = new Map(
+    Object.keys(SERVICE_ACLS).map((id) => {
+      const given = serviceSecrets[id as keyof typeof SERVICE_ACLS]
+      // An operator's secret must be a generated one: it is stored with a fast hash (registry/src/secret-hash.ts).
+      return [id, given ? checkDeploymentSecret(`${id} MQTT password`, given) : randomBytes(18).toString('base64url')]
+    }),
+  )
   const identities = {
     devices: [],
-    services: await Promise.all([...services].map(async ([id, secret]) => ({ id, secretHash: await hashSecret(secret), ...SERVICE_ACLS[id as keyof typeof SERVICE_ACLS] }))),
+    services: [...services].map(([id, secret]) => ({ id, secretHash: hashMachineSecret(secret), ...SERVICE_ACLS[id as keyof typeof SERVICE_ACLS] })),
   }
   await writeFile(servicesPath, JSON.stringify(identities, null, 2), { mode: 0o600 })
   return { secrets, logins, pairing, services }

@@ -17,9 +17,4 @@ export async function forkReady(script: string, args: string[], env: NodeJS.Proc
   return child
 }
 
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill(signal)
-  await exited
-}
+export { stopChild } from '@pulseline/config'

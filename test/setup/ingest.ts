@@ -41,7 +41,8 @@ export { hashSecret, TEST_COST }
 export async function ingestOptions(influxUrl: string, database: string, over: Record<string, unknown> = {}): Promise<IngestOptions> {
   const dir = await mkdtemp(join(tmpdir(), 'pl-ingest-'))
   return resolveIngestOptions({
-    mqtt: { port: 0, wsPort: 0 },
+    // Tests connect dozens of devices at once from 127.0.0.1; the per-address limit has tests of its own.
+    mqtt: { port: 0, wsPort: 0, connectsPerSecondPerAddress: 1000 },
     http: { port: 0 },
     log: { dir: join(dir, 'log') },
     deadLetters: { dir: join(dir, 'dead') },

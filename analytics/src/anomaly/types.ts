@@ -3,21 +3,9 @@
  * that decided it) and not again until the signal has been normal for a while, so a coach sees one alert per
  * problem, not one per second.
  */
-export const ANOMALY_TYPES = [
-  'dropout',
-  'flatline',
-  'stale',
-  'impossible_jump',
-  'cadence_lock',
-  'workload_mismatch',
-  'elevated_resting_hr',
-  'reduced_hrv',
-  'unusual_pattern',
-] as const
-export type AnomalyType = (typeof ANOMALY_TYPES)[number]
-
-export const SEVERITIES = ['info', 'warning', 'alert'] as const
-export type Severity = (typeof SEVERITIES)[number]
+// The types are part of the wire contract (the tile and the anomaly event), so protocol/ declares them.
+import { ANOMALY_TYPES, SEVERITIES, type AnomalyType, type Severity } from '@pulseline/protocol'
+export { ANOMALY_TYPES, SEVERITIES, type AnomalyType, type Severity }
 
 export interface Anomaly {
   type: AnomalyType

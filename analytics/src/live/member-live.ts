@@ -12,28 +12,9 @@ import type { EquipmentSample } from '@pulseline/protocol'
 import type { AnomalyType } from '../anomaly/types.js'
 import type { Physiology } from './physiology.js'
 
-export interface LiveTile {
-  member: string
-  gym: string
-  session: string
-  /** Time of the reading this tile shows (ms). */
-  t: number
-  device: string
-  hr: number
-  pctMax: number
-  zone: number
-  zoneLabel: string
-  hrMax: number
-  kcal: number
-  points: number
-  trimp: number
-  secondsInZone: number[]
-  rmssdMs: number | null
-  signal: 'ok' | 'no_contact' | 'dropout'
-  batteryPct: number | null
-  anomalies: AnomalyType[]
-  equipment: { machine: string; powerW?: number; speedKmh?: number; cadence?: number } | null
-}
+/** The tile is a message to the dashboard, so its shape is declared in protocol/ (messages.ts). */
+export type { LiveTile } from '@pulseline/protocol'
+import type { LiveTile } from '@pulseline/protocol'
 
 const RR_WINDOW_MS = 60_000
 const EQUIPMENT_FRESH_MS = 5_000

@@ -148,8 +148,10 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
   client = await mqtt.connectAsync(options.mqtt.url, {
     username: options.mqtt.username,
     password: options.mqtt.password,
-    clientId: `analytics-${options.mqtt.gyms.join('-').replace(/[^A-Za-z0-9_-]/g, 'all')}`,
-    clean: false, // a persistent session: QoS 1 samples published while we restart wait in the broker
+    // `{username}@…` is the form ingest requires. A clean session: the broker keeps no queue for us (an
+    // unbounded one, and one a client-id thief could drain); after a gap, state is rebuilt from InfluxDB.
+    clientId: `${options.mqtt.username}@${options.mqtt.gyms.join('-').replace(/[^A-Za-z0-9_-]/g, 'all')}`,
+    clean: true,
     queueQoSZero: false,
     reconnectPeriod: 1000,
   })

@@ -3,6 +3,7 @@
  * recent alerts, what the gateways see nearby, and who is subscribed to what. Each update is serialised
  * once per topic and handed to every subscriber's channel, which applies its own backpressure.
  */
+import type { NearbyList as NearbyMessage } from '@pulseline/protocol'
 import type { ClientChannel } from './client-channel.js'
 
 export interface TileLike {
@@ -12,11 +13,8 @@ export interface TileLike {
   equipment?: unknown
 }
 
-export interface NearbyList {
-  gateway: string
-  at: number
-  devices: Array<{ address: string; name?: string; rssi?: number; services: number[] }>
-}
+/** One gateway's nearby list (validated by the feed), with the gateway the topic names. */
+export type NearbyList = NearbyMessage & { gateway: string }
 
 const TILE_KEEP_MS = 10 * 60_000
 const RECENT_ALERTS = 50
@@ -77,9 +75,17 @@ export class LiveHub {
   nearbyList(gym: string, list: NearbyList): void {
     let g = this.nearby.get(gym)
     if (!g) this.nearby.set(gym, (g = new Map()))
-    g.set(list.gateway, list)
+    // Freshness is judged by arrival, not by the gateway's clock: a list dated in the future stays no longer.
+    g.set(list.gateway, { ...list, at: Math.min(list.at, Date.now()) })
     const topic = `gym/${gym}/nearby`
     this.fanOut(topic, (c) => c.state(topic, JSON.stringify({ topic, type: 'nearby', data: this.nearbyOf(gym) })))
+  }
+
+  /** Forgets everything held about a member (after their erasure): their tile and their alerts. */
+  forgetMember(member: string): void {
+    for (const gym of this.tiles.values()) gym.delete(member)
+    const about = (json: string) => json.includes(`"member":${JSON.stringify(member)}`)
+    for (const [gym, recent] of this.alerts) this.alerts.set(gym, recent.filter((json) => !about(json)))
   }
 
   /** Devices the gym's gateways saw in the last minute, strongest signal first, one entry per address. */

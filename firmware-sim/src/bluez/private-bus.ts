@@ -3,7 +3,8 @@
  * process own `org.bluez` (the emulator) and lets anyone call it (the gateway), which the real system
  * bus allows only to root and the bluetooth group (see the gateway README for the real policy).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { spawnTied, stopChild } from '@pulseline/config'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,10 +37,8 @@ export async function startPrivateBus(): Promise<PrivateBus> {
 `,
   )
   // detached: its own process group, so a Ctrl-C meant for the demo does not kill the bus under the gateway's feet
-  const child: ChildProcess = spawn('dbus-daemon', ['--config-file', config, '--nofork', '--nopidfile', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true })
-  // Never outlive the process that started it.
-  const killOnExit = () => child.kill('SIGTERM')
-  process.once('exit', killOnExit)
+  // Never outlive the process that started it, whatever ends that process.
+  const child: ChildProcess = spawnTied('dbus-daemon', ['--config-file', config, '--nofork', '--nopidfile', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true })
   const address = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -54,12 +53,7 @@ export async function startPrivateBus(): Promise<PrivateBus> {
     address,
     pid: child.pid!,
     async stop() {
-      process.off('exit', killOnExit)
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r))
-        child.kill('SIGTERM')
-        await exited
-      }
+      await stopChild(child)
       await rm(dir, { recursive: true, force: true })
     },
   }

@@ -1,15 +1,25 @@
 /**
- * Who may connect, publish and subscribe: the Aedes hooks. Devices authenticate with their own
- * credentials and may publish only to their own samples topic; services get the filters their identity
- * lists. A client id held by one identity cannot be taken over by another (Aedes' default would
- * disconnect the first client in favour of the second).
+ * Who may connect, publish, subscribe and receive: the Aedes hooks.
+ *
+ * Identities are typed (device, gateway, service) and keyed by type, gym and id, so a registry device named
+ * `analytics` is never the service `analytics` (the directory resolves a service name to the service
+ * alone). A client id belongs to one identity: `{id}` and `{id}@{anything}` are that identity's (`@` is not
+ * allowed in ids, so no other identity's id can start that way); any other client id is bound to the
+ * identity that first used it. A persistent session (clean=false) is therefore resumed only by the identity
+ * that created it; one created by a deleted identity is not resumed by a new one of the same id elsewhere. Every packet forwarded to a subscriber is checked against
+ * that subscriber's ACL again (authorizeForward), so a restored or stale subscription delivers nothing
+ * the identity may not read now.
+ *
+ * Logins are cheap to refuse: CONNECTs per address and failed logins per address are limited before any
+ * secret is checked, and so is the number of logins being checked at once.
  *
  * Refusals are counted by error code and, where something was sent, dead-lettered. MQTT 3.1.1 has no
  * negative PUBACK (§3.3.5), so a publish outside the ACL closes the connection.
  */
-import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
+import type { Aedes, AedesPublishPacket, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { ERROR_CODES, PulselineError, deviceSamplesTopic, gatewayTopicPrefix, gymDevicesTopic, parseDeviceSamplesTopic, seriesTags, type ErrorCode } from '@pulseline/protocol'
-import { filterCovered, topicMatches, type GatewayIdentity, type Identity, type IdentityDirectory } from '../identity/identity.js'
+import { filterCovered, identityKey, topicMatches, type GatewayIdentity, type Identity, type IdentityDirectory } from '../identity/identity.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
 import type { DeviceSession, SampleIntake } from './sample-intake.js'
@@ -21,9 +31,33 @@ interface Session {
   onBehalf?: Map<string, DeviceSession>
 }
 
+export interface AccessLimits {
+  connectsPerSecondPerAddress: number
+  failedLoginsPerMinutePerAddress: number
+  maxPendingLogins: number
+}
+
+/** Client ids bound to the identity that first used them; past this many the longest unused is forgotten. */
+const MAX_BOUND_CLIENT_IDS = 100_000
+
+/**
+ * Whether the client id is reserved for identity `id` (`{id}` or `{id}@…`), for another identity (its
+ * prefix before `@` is another id, or it is an id `isKnown` names), or for nobody in particular.
+ */
+export function clientIdReservation(clientId: string, id: string, isKnown: (name: string) => boolean): 'own' | 'other' | 'free' {
+  const at = clientId.indexOf('@')
+  const name = at < 0 ? clientId : clientId.slice(0, at)
+  if (name === id) return 'own'
+  return at >= 0 || isKnown(name) ? 'other' : 'free'
+}
+
 export class BrokerAccess {
   /** Per-connection state, kept beside Aedes' client objects rather than on them. */
   private readonly sessions = new WeakMap<Client, Session>()
+  private readonly boundClientIds = new Map<string, string>()
+  private readonly connects: RateLimiterMemory
+  private readonly failures: RateLimiterMemory
+  private pendingLogins = 0
   private broker: Aedes | undefined
 
   constructor(
@@ -32,7 +66,11 @@ export class BrokerAccess {
     private readonly deadLetters: DeadLetterStore,
     private readonly metrics: IngestMetrics,
     private readonly log: (event: string, fields: Record<string, unknown>) => void,
-  ) {}
+    private readonly limits: AccessLimits,
+  ) {
+    this.connects = new RateLimiterMemory({ points: limits.connectsPerSecondPerAddress, duration: 1 })
+    this.failures = new RateLimiterMemory({ points: limits.failedLoginsPerMinutePerAddress, duration: 60, blockDuration: 60 })
+  }
 
   attach(broker: Aedes): void {
     this.broker = broker
@@ -46,18 +84,36 @@ export class BrokerAccess {
     return this.sessions.get(client)?.identity
   }
 
-  /** Disconnects every client authenticated as one of `ids` (after a credential is revoked or rotated). */
-  disconnect(ids: readonly string[]): number {
+  /** Disconnects every client authenticated as one of `ids` of the given types (after a credential is revoked or rotated). */
+  disconnect(ids: readonly string[], types: ReadonlyArray<Identity['type']>): number {
     const wanted = new Set(ids)
     let n = 0
-    for (const client of Object.values((this.broker as unknown as { clients: Record<string, Client> }).clients)) {
+    for (const client of Object.values(this.clients())) {
       const identity = this.identityOf(client)
-      if (identity && wanted.has(identity.id)) {
+      if (identity && wanted.has(identity.id) && types.includes(identity.type)) {
         client.close()
         n++
       }
     }
     return n
+  }
+
+  /** Before anything is checked: refuses an address over its connect or failed-login budget. Refusal closes the socket. */
+  readonly preConnect = (client: Client, _packet: ConnectPacket, done: (error: Error | null, success: boolean) => void): void => {
+    const remote = remoteOf(client) ?? 'unknown'
+    this.failures
+      .get(remote)
+      .then((failed) => {
+        if (failed && failed.consumedPoints > this.limits.failedLoginsPerMinutePerAddress) throw new Error('blocked')
+        return this.connects.consume(remote)
+      })
+      .then(
+        () => done(null, true),
+        () => {
+          this.metrics.rejected.inc({ reason: 'PL_CONNECT_RATE' })
+          done(new PulselineError('PL_CONNECT_RATE', remote), false)
+        },
+      )
   }
 
   readonly authenticate = (
@@ -67,41 +123,61 @@ export class BrokerAccess {
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void => {
     const remote = remoteOf(client)
-    this.directory.authenticate(username ?? '', password ?? Buffer.alloc(0)).then(
-      (result) => {
-        if (!result.ok) return done(this.refuseConnect(result.reason, client, username, remote), false)
-        const holder = this.broker ? (this.broker as unknown as { clients: Record<string, Client> }).clients[client.id] : undefined
-        const holderIdentity = holder && holder !== client ? this.identityOf(holder) : undefined
-        if (holderIdentity && holderIdentity.id !== result.identity.id) {
-          return done(this.refuseConnect('PL_CLIENT_ID_IN_USE', client, username, remote), false)
-        }
-        const identity = result.identity
-        const device =
-          identity.type === 'device' ? { identity, clientId: client.id, tags: seriesTags(identity.id, identity.gym) } : undefined
-        if (identity.type === 'gateway') this.log('gateway_connected', { gateway: identity.id, client: client.id })
-        this.sessions.set(client, { identity, device })
-        done(null, true)
-      },
-      (err: Error) => {
-        this.log('auth_error', { client: client.id, error: err.message })
-        const error = new Error('authentication unavailable') as AuthenticateError
-        error.returnCode = 3
-        done(error, false)
-      },
-    )
+    if (this.pendingLogins >= this.limits.maxPendingLogins) return done(this.refuseConnect('PL_CONNECT_RATE', client, username, remote), false)
+    this.pendingLogins++
+    this.directory
+      .authenticate(username ?? '', password ?? Buffer.alloc(0))
+      .finally(() => this.pendingLogins--)
+      .then(
+        (result) => {
+          if (!result.ok) {
+            // Past the budget the address is blocked for blockDuration; preConnect then refuses it.
+            this.failures.consume(remote ?? 'unknown').catch(() => undefined)
+            return done(this.refuseConnect(result.reason, client, username, remote), false)
+          }
+          const identity = result.identity
+          const key = identityKey(identity)
+          if (clientIdReservation(client.id, identity.id, (name) => this.directory.knows(name)) === 'other') {
+            return done(this.refuseConnect('PL_CLIENT_ID_NOT_OWN', client, username, remote), false)
+          }
+          const holder = this.clients()[client.id]
+          const holderIdentity = holder && holder !== client ? this.identityOf(holder) : undefined
+          if (holderIdentity && identityKey(holderIdentity) !== key) return done(this.refuseConnect('PL_CLIENT_ID_IN_USE', client, username, remote), false)
+          const bound = this.boundClientIds.get(client.id)
+          if (bound !== undefined && bound !== key) return done(this.refuseConnect(client.clean ? 'PL_CLIENT_ID_IN_USE' : 'PL_SESSION_NOT_OWN', client, username, remote), false)
+          this.boundClientIds.delete(client.id) // re-inserted last: the map is kept in order of use
+          this.boundClientIds.set(client.id, key)
+          if (this.boundClientIds.size > MAX_BOUND_CLIENT_IDS) this.boundClientIds.delete(this.boundClientIds.keys().next().value!)
+          const device = identity.type === 'device' ? { identity, clientId: client.id, tags: seriesTags(identity.id, identity.gym) } : undefined
+          if (identity.type === 'gateway') this.log('gateway_connected', { gateway: identity.id, client: client.id })
+          this.sessions.set(client, { identity, device })
+          done(null, true)
+        },
+        (err: Error) => {
+          this.log('auth_error', { client: client.id, error: err.message })
+          const error = new Error('authentication unavailable') as AuthenticateError
+          error.returnCode = 3
+          done(error, false)
+        },
+      )
   }
 
   readonly authorizePublish = (client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void => {
-    if (!client) return done(null) // the broker's own messages ($SYS heartbeats)
+    // No client: Aedes publishing on a peer's behalf (a will of a dead cluster node). Only its own $SYS topics.
+    if (!client) return done(packet.topic.startsWith('$SYS/') ? null : new Error('no client'))
     const session = this.sessions.get(client)
     if (!session) return done(new Error('not authenticated'))
     const { identity } = session
+    // A QoS 2 publish waits in memory for a PUBREL that a hostile client never sends.
+    if (packet.qos === 2) return done(this.refuse('PL_QOS_UNSUPPORTED', identity, packet))
     if (identity.type === 'service') {
+      if (packet.retain) return done(this.refuse('PL_RETAIN_REFUSED', identity, packet))
       if (identity.publish.some((f) => topicMatches(f, packet.topic))) return done(null)
       return void this.refusePublish(identity.id, client, packet).then(done)
     }
-    const device = identity.type === 'device' ? this.ownTopic(session, packet.topic) : this.gatewayTopic(session, identity, packet.topic)
+    const device = identity.type === 'device' ? this.ownTopic(session, packet.topic) : this.gatewayTopic(session, identity, packet)
     if (device === 'allowed') return done(null)
+    if (device === 'retain') return done(this.refuse('PL_RETAIN_REFUSED', identity, packet))
     if (!device) return void this.refusePublish(identity.id, client, packet).then(done)
     this.intake.accept(device, packet).then(
       () => done(null),
@@ -112,17 +188,32 @@ export class BrokerAccess {
     )
   }
 
+  /** Each packet on its way to a subscriber: delivered only if the subscriber's identity may read its topic now. */
+  readonly authorizeForward = (client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
+    const identity = this.identityOf(client)
+    return identity && this.mayRead(identity, packet.topic) ? packet : null
+  }
+
+  private mayRead(identity: Identity, topic: string): boolean {
+    if (identity.type === 'service') return identity.subscribe.some((acl) => topicMatches(acl, topic))
+    if (identity.type === 'gateway') return topic === gymDevicesTopic(identity.gym) || topicMatches(`${gatewayTopicPrefix(identity.gym, '+')}/claims`, topic)
+    return false
+  }
+
   private ownTopic(session: Session, topic: string): DeviceSession | undefined {
     const identity = session.identity as { gym: string; id: string }
     return topic === deviceSamplesTopic(identity.gym, identity.id) ? session.device : undefined
   }
 
   /**
-   * A gateway may publish samples for the registered devices of its own gym, and anything under its own
-   * `pulseline/{gym}/gateway/{id}/` (claims, nearby devices), which is forwarded but not stored.
+   * A gateway may publish samples for the registered devices of its own gym, and its claims (retained) and
+   * nearby list under its own `pulseline/{gym}/gateway/{id}/`, which are forwarded but not stored.
    */
-  private gatewayTopic(session: Session, gateway: GatewayIdentity, topic: string): DeviceSession | 'allowed' | undefined {
-    if (topic.startsWith(`${gatewayTopicPrefix(gateway.gym, gateway.id)}/`)) return 'allowed'
+  private gatewayTopic(session: Session, gateway: GatewayIdentity, packet: PublishPacket): DeviceSession | 'allowed' | 'retain' | undefined {
+    const { topic } = packet
+    const own = gatewayTopicPrefix(gateway.gym, gateway.id)
+    if (topic === `${own}/claims`) return 'allowed'
+    if (topic === `${own}/nearby`) return packet.retain ? 'retain' : 'allowed'
     const target = parseDeviceSamplesTopic(topic)
     if (!target || target.gym !== gateway.gym) return undefined
     const registered = this.directory.device(target.device)
@@ -149,13 +240,24 @@ export class BrokerAccess {
     done(null, null)
   }
 
+  private clients(): Record<string, Client> {
+    return this.broker ? (this.broker as unknown as { clients: Record<string, Client> }).clients : {}
+  }
+
   private refuseConnect(code: ErrorCode, client: Client, username: string | undefined, remote: string | undefined): AuthenticateError {
     this.metrics.rejected.inc({ reason: code })
     this.log('connect_refused', { reason: code, client: client.id, username, remote })
     const entry: { message: string; connack?: number } = ERROR_CODES[code]
-    const error = new Error(code === 'PL_CLIENT_ID_IN_USE' ? 'client id in use' : 'bad username or password') as AuthenticateError
+    const error = new Error(entry.connack === 2 ? 'identifier rejected' : entry.connack === 3 ? 'server unavailable' : 'bad username or password') as AuthenticateError
     error.returnCode = entry.connack ?? 5
     return error
+  }
+
+  /** Counts a refused publish that carries nothing worth keeping; the error closes the connection. */
+  private refuse(code: 'PL_QOS_UNSUPPORTED' | 'PL_RETAIN_REFUSED', identity: Identity, packet: PublishPacket): Error {
+    this.metrics.rejected.inc({ reason: code })
+    this.log('publish_denied', { reason: code, identity: identity.id, topic: packet.topic })
+    return code === 'PL_QOS_UNSUPPORTED' ? new PulselineError(code, packet.qos) : new PulselineError(code, identity.id, packet.topic)
   }
 
   /** Counts and dead-letters a publish outside the ACL; resolves, once the letter is stored, to the error that closes the connection. */

@@ -38,7 +38,7 @@ export async function listen(
   onOversize: (info: OversizePacket & { remote: string | undefined }) => void,
 ): Promise<Listeners> {
   const guard = (stream: Duplex, remote: string | undefined) =>
-    new PacketSizeGuard(stream, options.maxPacketBytes, (info) => onOversize({ ...info, remote }))
+    new PacketSizeGuard(stream, options.maxPacketBytes, (info) => onOversize({ ...info, remote }), remote)
 
   const tcp: TcpServer = createTcpServer((socket) => {
     socket.setNoDelay(options.noDelay)

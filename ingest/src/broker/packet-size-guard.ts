@@ -25,6 +25,8 @@ export class PacketSizeGuard extends Duplex {
     private readonly inner: Duplex,
     private readonly maxPacketBytes: number,
     private readonly onOversize: (info: OversizePacket) => void,
+    /** The peer's address, where Aedes' hooks look for it (`client.conn.remoteAddress`), on every transport. */
+    readonly remoteAddress?: string,
   ) {
     super({ allowHalfOpen: false })
     inner.on('data', (chunk: Buffer) => {

@@ -27,6 +27,7 @@ import type { MemberAttribution } from '@pulseline/registry'
 export interface IntakeOptions {
   maxPayloadBytes: number
   maxFutureMs: number
+  maxPastMs: number
   maxSamples: number
 }
 
@@ -56,6 +57,7 @@ export class SampleIntake {
     const result = validatePayload(payload, {
       now: Date.now(),
       maxFutureMs: this.options.maxFutureMs,
+      maxPastMs: this.options.maxPastMs,
       maxSamples: this.options.maxSamples,
     })
     if (result.payloadReasons.length > 0) {

@@ -1,5 +1,6 @@
 /**
- * Identities from a JSON file, until the registry lands:
+ * Identities from a JSON file: the services (analytics, dashboard) always, and devices and gateways where
+ * no registry is configured:
  *
  *   { "devices":  [ { "id": "strap-01", "gym": "demo", "kind": "strap", "secretHash": "scrypt$..." } ],
  *     "gateways": [ { "id": "gw-floor-1", "gym": "demo", "secretHash": "scrypt$..." } ],
@@ -14,7 +15,7 @@ import { basename, dirname } from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ID_PATTERN, PulselineError } from '@pulseline/protocol'
-import { DUMMY_HASH, verifySecret } from '@pulseline/registry'
+import { DUMMY_MACHINE_HASH, verifyMachineSecret, verifySecret } from '@pulseline/registry'
 import type { AuthResult, DeviceIdentity, Identity, IdentityDirectory } from './identity.js'
 
 const Id = Type.String({ pattern: ID_PATTERN.source })
@@ -56,10 +57,18 @@ export class FileIdentityDirectory implements IdentityDirectory {
   async authenticate(username: string, secret: Buffer): Promise<AuthResult> {
     const entry = this.entries.get(username)
     if (!entry) {
-      await verifySecret(secret, DUMMY_HASH)
+      verifyMachineSecret(secret, DUMMY_MACHINE_HASH) // as long as a real machine secret's check, and as cheap
       return { ok: false, reason: 'PL_AUTH_UNKNOWN_DEVICE' }
     }
     return (await verifySecret(secret, entry.secretHash)) ? { ok: true, identity: entry.identity } : { ok: false, reason: 'PL_AUTH_FAILED' }
+  }
+
+  isService(username: string): boolean {
+    return this.entries.get(username)?.identity.type === 'service'
+  }
+
+  knows(id: string): boolean {
+    return this.entries.has(id)
   }
 
   device(id: string): DeviceIdentity | undefined {
@@ -74,11 +83,16 @@ export class FileIdentityDirectory implements IdentityDirectory {
       const first = [...check.Errors(parsed)][0]
       throw new PulselineError('PL_CONFIG_INVALID', this.path, `${first?.path} ${first?.message}`)
     }
+    const entries: Entry[] = [
+      ...parsed.devices.map((d): Entry => ({ identity: { type: 'device', id: d.id, gym: d.gym, kind: d.kind }, secretHash: d.secretHash })),
+      ...(parsed.gateways ?? []).map((g): Entry => ({ identity: { type: 'gateway', id: g.id, gym: g.gym }, secretHash: g.secretHash })),
+      ...parsed.services.map((s): Entry => ({ identity: { type: 'service', id: s.id, subscribe: s.subscribe, publish: s.publish }, secretHash: s.secretHash })),
+    ]
     const next = new Map<string, Entry>()
-    for (const d of parsed.devices) next.set(d.id, { identity: { type: 'device', id: d.id, gym: d.gym, kind: d.kind }, secretHash: d.secretHash })
-    for (const g of parsed.gateways ?? []) next.set(g.id, { identity: { type: 'gateway', id: g.id, gym: g.gym }, secretHash: g.secretHash })
-    for (const s of parsed.services) {
-      next.set(s.id, { identity: { type: 'service', id: s.id, subscribe: s.subscribe, publish: s.publish }, secretHash: s.secretHash })
+    for (const e of entries) {
+      // A username names one identity: the same id twice would let one borrow the other's rights.
+      if (next.has(e.identity.id)) throw new PulselineError('PL_CONFIG_INVALID', this.path, `id ${e.identity.id} is used twice`)
+      next.set(e.identity.id, e)
     }
     const revoked = [...this.entries].filter(([id, e]) => next.get(id)?.secretHash !== e.secretHash).map(([id]) => id)
     this.entries = next

@@ -35,10 +35,20 @@ export type Identity = DeviceIdentity | ServiceIdentity | GatewayIdentity
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: 'PL_AUTH_FAILED' | 'PL_AUTH_UNKNOWN_DEVICE' }
 
 export interface IdentityDirectory {
-  /** Checks a username (device, gateway or service id) and secret. Never throws for bad input. */
+  /**
+   * Checks a username (device, gateway or service id) and secret. Never throws for bad input. A username
+   * that names a service is that service's alone: no device or gateway of that name can log in.
+   */
   authenticate(username: string, secret: Buffer): Promise<AuthResult>
+  /** Whether any identity (device, gateway or service) has this id: its client ids are reserved for it. */
+  knows(id: string): boolean
   /** The registered device with this id, for checking what a gateway publishes on a device's behalf. */
   device(id: string): DeviceIdentity | undefined
+}
+
+/** The key that tells identities apart: an id is unique only within its type (and a device's, its gym). */
+export function identityKey(identity: Identity): string {
+  return identity.type === 'service' ? `service:${identity.id}` : `${identity.type}:${identity.gym}:${identity.id}`
 }
 
 /** MQTT topic filter matching (§4.7): `+` one level, `#` the rest; `$` topics only match `$` filters. */

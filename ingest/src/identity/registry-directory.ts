@@ -7,9 +7,11 @@
  */
 import type { Registry } from '@pulseline/registry'
 import type { AuthResult, DeviceIdentity, Identity, IdentityDirectory } from './identity.js'
+import type { FileIdentityDirectory } from './file-directory.js'
 
 export class RegistryDirectory implements IdentityDirectory {
   private devices = new Map<string, DeviceIdentity>()
+  private gateways = new Set<string>()
   private seq = 0
   private timer: NodeJS.Timeout | undefined
   /** Called with the ids whose credentials changed. */
@@ -21,11 +23,11 @@ export class RegistryDirectory implements IdentityDirectory {
 
   private constructor(
     private readonly registry: Registry,
-    /** Identities the registry does not hold (services), checked after it. */
-    private readonly fallback: IdentityDirectory | undefined,
+    /** Identities the registry does not hold: services (checked first), and file devices (checked after it). */
+    private readonly fallback: FileIdentityDirectory | undefined,
   ) {}
 
-  static async open(registry: Registry, fallback?: IdentityDirectory): Promise<RegistryDirectory> {
+  static async open(registry: Registry, fallback?: FileIdentityDirectory): Promise<RegistryDirectory> {
     const dir = new RegistryDirectory(registry, fallback)
     const changes = await registry.changesSince(0)
     dir.seq = changes.at(-1)?.seq ?? 0
@@ -34,14 +36,20 @@ export class RegistryDirectory implements IdentityDirectory {
   }
 
   async authenticate(username: string, secret: Buffer): Promise<AuthResult> {
+    // Services first, and only there: a registry device an admin named `analytics` is not the service.
+    if (this.fallback?.isService(username)) return this.fallback.authenticate(username, secret)
     const device = await this.registry.verifyDevice(username, secret)
     if (device) {
       const identity: Identity = device.kind === 'gateway' ? { type: 'gateway', id: device.id, gym: device.gymId } : { type: 'device', id: device.id, gym: device.gymId, kind: device.kind }
       return { ok: true, identity }
     }
     const known = await this.registry.device(username)
-    if (!known && this.fallback) return this.fallback.authenticate(username, secret)
+    if (!known && this.fallback?.knows(username)) return this.fallback.authenticate(username, secret)
     return { ok: false, reason: known ? 'PL_AUTH_FAILED' : 'PL_AUTH_UNKNOWN_DEVICE' }
+  }
+
+  knows(id: string): boolean {
+    return this.devices.has(id) || this.gateways.has(id) || (this.fallback?.knows(id) ?? false)
   }
 
   device(id: string): DeviceIdentity | undefined {
@@ -76,9 +84,14 @@ export class RegistryDirectory implements IdentityDirectory {
 
   private async reloadDevices(): Promise<void> {
     const next = new Map<string, DeviceIdentity>()
+    const gateways = new Set<string>()
     for (const gym of await this.registry.gyms()) {
-      for (const d of await this.registry.devicesOfGym(gym.id)) if (d.kind !== 'gateway') next.set(d.id, { type: 'device', id: d.id, gym: d.gymId, kind: d.kind })
+      for (const d of await this.registry.devicesOfGym(gym.id)) {
+        if (d.kind === 'gateway') gateways.add(d.id)
+        else next.set(d.id, { type: 'device', id: d.id, gym: d.gymId, kind: d.kind })
+      }
     }
     this.devices = next
+    this.gateways = gateways
   }
 }
