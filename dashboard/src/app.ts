@@ -10,6 +10,7 @@ import swagger from '@fastify/swagger'
 import type { Registry } from '@pulseline/registry'
 import type { InfluxClient } from '@pulseline/influx'
 import { accessPlugin } from './plugins/access.js'
+import { hardeningPlugin } from './plugins/hardening.js'
 import websocket from '@fastify/websocket'
 import { authRoutes } from './routes/auth.js'
 import { registryRoutes } from './routes/registry.js'
@@ -31,6 +32,10 @@ export interface DashboardOptions {
   backfill?: Backfill
   /** How often a live socket's session is re-checked (ms). */
   liveRecheckMs?: number
+  /** Proxies whose X-Forwarded-For is believed (Fastify's trustProxy): rate limits then key on the client, not the proxy. */
+  trustProxy?: boolean | string | string[]
+  /** Origins besides the dashboard's own allowed to send state-changing requests (plugins/hardening.ts). */
+  allowedOrigins?: string[]
 }
 
 declare module 'fastify' {
@@ -40,7 +45,8 @@ declare module 'fastify' {
 }
 
 export async function buildApp(options: DashboardOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false })
+  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false })
+  await app.register(hardeningPlugin, { allowedOrigins: options.allowedOrigins ?? [], tls: options.secureCookies ?? false })
   await app.register(cookie)
   await app.register(rateLimit, { global: false })
   await app.register(swagger, { openapi: { info: { title: 'Pulseline', version: '0.1.0' } } })
@@ -60,9 +66,10 @@ export async function buildApp(options: DashboardOptions): Promise<FastifyInstan
   await app.register(liveRoutes, { registry: options.registry, hub, backfill: options.backfill, recheckMs: options.liveRecheckMs })
   await app.register(historyRoutes, { registry: options.registry, influx: options.influx })
   await app.register(webRoutes)
-  // The OpenAPI document, at /docs (and /docs/json, where tools look for it).
-  app.get('/docs', { schema: { hide: true } }, async () => app.swagger())
-  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
+  // The OpenAPI document, at /docs (and /docs/json, where tools look for it): for logged-in users only, since
+  // it lists every admin route (security review L8).
+  app.get('/docs', { config: { access: 'authenticated' }, schema: { hide: true } }, async () => app.swagger())
+  app.get('/docs/json', { config: { access: 'authenticated' }, schema: { hide: true } }, async () => app.swagger())
   // For container health checks: answers when the server is up, says nothing about anyone.
   app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['ops'] } }, async () => ({ status: 'ok' }))
   return app

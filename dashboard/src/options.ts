@@ -12,7 +12,11 @@ export const DashboardOptionsSchema = Type.Object(
         port: Type.Integer({ minimum: 0, maximum: 65535, description: 'HTTP port; 0 picks a free port' }),
         secureCookies: Type.Boolean({ description: 'mark the session cookie Secure: on whenever the dashboard is reached over TLS (a proxy in front)' }),
         sessionTtlMs: Type.Integer({ minimum: 60_000, description: 'how long a login lasts (ms)' }),
-        loginAttemptsPerMinute: Type.Integer({ minimum: 1, description: 'login attempts per client address per minute' }),
+        loginAttemptsPerMinute: Type.Integer({ minimum: 1, description: 'login attempts per client address per minute; a login (account) gets the same budget across addresses' }),
+        trustProxy: Type.Union([Type.Boolean(), Type.String(), Type.Array(Type.String())], {
+          description: 'proxies whose X-Forwarded-For is believed, as Fastify takes it (true, an address, a CIDR list): behind a TLS proxy, without it every client shares the proxy\'s rate limits',
+        }),
+        allowedOrigins: Type.Array(Type.String(), { description: 'origins (scheme://host:port) besides the dashboard\'s own that may send state-changing requests and open the live socket' }),
       },
       strict,
     ),
@@ -43,7 +47,7 @@ export const DashboardOptionsSchema = Type.Object(
 export type DashboardServerOptions = Static<typeof DashboardOptionsSchema>
 
 export const DASHBOARD_DEFAULTS: DashboardServerOptions = {
-  http: { host: '127.0.0.1', port: 8080, secureCookies: false, sessionTtlMs: 12 * 3_600_000, loginAttemptsPerMinute: 10 },
+  http: { host: '127.0.0.1', port: 8080, secureCookies: false, sessionTtlMs: 12 * 3_600_000, loginAttemptsPerMinute: 10, trustProxy: false, allowedOrigins: [] },
   registry: { path: '.data/registry.sqlite' },
   influx: { url: 'http://127.0.0.1:8086', database: 'pulseline', username: '', password: '', token: '' },
   mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'dashboard', password: '', gyms: ['+'] },

@@ -33,6 +33,8 @@ export async function startDashboard(options: DashboardServerOptions): Promise<D
     secureCookies: options.http.secureCookies,
     sessionTtlMs: options.http.sessionTtlMs,
     loginAttemptsPerMinute: options.http.loginAttemptsPerMinute,
+    trustProxy: options.http.trustProxy,
+    allowedOrigins: options.http.allowedOrigins,
     backfill: historyBackfill(influx),
   })
   await app.listen({ host: options.http.host, port: options.http.port })

@@ -49,6 +49,9 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /api/me/devices/claim': { allow: ANY_USER, body: { address: 'AA:BB:CC:DD:EE:FF' } },
   'GET /api/live': { allow: ANY_USER },
   'GET /api/health': { allow: ['anonymous', ...ANY_USER] },
+  // The OpenAPI document lists every admin route: logged-in users only (security review L8).
+  'GET /docs': { allow: ANY_USER },
+  'GET /docs/json': { allow: ANY_USER },
   'GET /api/me/devices': { allow: ANY_USER },
   'GET /api/members/:member/history/hr': { allow: HISTORY },
   'GET /api/members/:member/history/equipment': { allow: HISTORY },

@@ -64,8 +64,10 @@ describe('login', () => {
     expect(again.statusCode).toBe(404)
   })
 
-  it('serves an OpenAPI document listing the routes', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json()
+  it('serves an OpenAPI document listing the routes, to logged-in users only', async () => {
+    expect((await app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(401)
+    const session = (await login('correct horse')).cookies.find((c) => c.name === SESSION_COOKIE)!.value
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json', cookies: { [SESSION_COOKIE]: session } })).json()
     expect(doc.openapi).toMatch(/^3\./)
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/login', '/api/gyms/{gym}/devices', '/api/members/{member}']))
   })

@@ -5,13 +5,9 @@
  * other lets go, so the device's samples are read, stamped and stored once.
  */
 import type { MqttClient } from 'mqtt'
-import { gatewayTopicPrefix } from '@pulseline/protocol'
+import { decodeMessage, gatewayTopicPrefix, type GatewayClaim } from '@pulseline/protocol'
 
-interface Claim {
-  gateway: string
-  at: number
-  devices: string[]
-}
+type Claim = GatewayClaim
 
 export class Claims {
   private readonly others = new Map<string, Claim>()
@@ -22,16 +18,17 @@ export class Claims {
     private readonly gym: string,
     private readonly self: string,
     private readonly ttlMs: number,
+    /** Called for a claim that is not of its declared shape: it claims nothing. */
+    private readonly onDropped: (reason: string) => void = () => {},
   ) {
     client.on('message', (topic, payload) => {
       const m = /^pulseline\/[^/]+\/gateway\/([^/]+)\/claims$/.exec(topic)
       if (!m || m[1] === self) return
-      try {
-        const claim = JSON.parse(payload.toString()) as Claim
-        if (typeof claim.at === 'number' && Array.isArray(claim.devices)) this.others.set(m[1]!, { gateway: m[1]!, at: claim.at, devices: claim.devices })
-      } catch {
-        // a malformed claim claims nothing
-      }
+      const claim = decodeMessage('claim', payload)
+      if (!claim.ok) return this.onDropped(claim.reason)
+      // The gateway is the one the topic names (the broker checked who published it), whatever the body says;
+      // a claim dated in the future lasts no longer than one made now.
+      this.others.set(m[1]!, { gateway: m[1]!, at: Math.min(claim.value.at, Date.now()), devices: claim.value.devices })
     })
     client.on('connect', () => client.subscribe(`${gatewayTopicPrefix(gym, '+')}/claims`, { qos: 1 }))
   }

@@ -9,6 +9,7 @@ export class GatewayMetrics {
   readonly droppedRr = new Counter({ name: 'pulseline_gateway_dropped_rr_total', help: 'RR intervals outside 200–3000 ms left out of samples', registers: [this.registry] })
   readonly linkEvents = new Counter({ name: 'pulseline_gateway_link_events_total', help: 'Device link state changes', labelNames: ['state'] as const, registers: [this.registry] })
   readonly adapterFull = new Counter({ name: 'pulseline_gateway_adapter_full_total', help: 'Devices not connected because every adapter that sees them is at its connection limit', registers: [this.registry] })
+  readonly droppedMessages = new Counter({ name: 'pulseline_gateway_dropped_messages_total', help: 'Device lists and claims from the broker that were not of their declared shape (PL_MESSAGE_INVALID), by kind and reason', labelNames: ['kind', 'reason'] as const, registers: [this.registry] })
   readonly skippedClaimed = new Counter({ name: 'pulseline_gateway_claimed_elsewhere_total', help: 'Devices left to another gateway that claimed them', registers: [this.registry] })
 
   constructor(read: { outboxDepth: () => number; dropped: () => number; connected: () => number }) {

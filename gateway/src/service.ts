@@ -6,7 +6,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import mqtt, { type MqttClient } from 'mqtt'
 import { pino, type Logger } from 'pino'
-import { gatewayTopicPrefix, gymDevicesTopic, type GymDeviceList, type Sample } from '@pulseline/protocol'
+import { decodeMessage, gatewayTopicPrefix, gymDevicesTopic, type NearbyList, type Sample } from '@pulseline/protocol'
 import { Central } from './ble/central.js'
 import { Claims } from './claims.js'
 import { GattDecodeError } from './gatt/byte-reader.js'
@@ -46,15 +46,16 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
   client.subscribe(gymDevicesTopic(options.gym), { qos: 1 })
   client.on('message', (topic, payload) => {
     if (topic !== gymDevicesTopic(options.gym)) return
-    try {
-      const list = JSON.parse(payload.toString()) as GymDeviceList
-      idOf.clear()
-      for (const d of list.devices) idOf.set(d.address.toUpperCase(), d.id)
-      for (const [address, id] of configured) idOf.set(address, id)
-      logger.info({ devices: idOf.size }, 'device list from the registry')
-    } catch {
-      logger.warn({ topic }, 'unreadable device list')
+    const list = decodeMessage('deviceList', payload)
+    if (!list.ok) {
+      // The last good list stays: a malformed one must not make the gateway drop every device.
+      metrics.droppedMessages.inc({ kind: 'deviceList', reason: list.reason })
+      return logger.warn({ topic, code: 'PL_MESSAGE_INVALID', reason: list.reason }, 'device list dropped')
     }
+    idOf.clear()
+    for (const d of list.value.devices) idOf.set(d.address.toUpperCase(), d.id)
+    for (const [address, id] of configured) idOf.set(address, id)
+    logger.info({ devices: idOf.size }, 'device list from the registry')
   })
   const publisher = new Publisher(outbox, client, {
     gym: options.gym,
@@ -62,7 +63,7 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
     maxInflightMessages: options.mqtt.maxInflightMessages,
     ...options.publish,
   })
-  const claims = new Claims(client, options.gym, options.id, options.claims.ttlMs)
+  const claims = new Claims(client, options.gym, options.id, options.claims.ttlMs, (reason) => metrics.droppedMessages.inc({ kind: 'claim', reason }))
 
   let central: Central
   const queue = (address: string, samples: Sample[]) => {
@@ -130,8 +131,12 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
   // Nearby devices, for pairing: addresses, names and signal, never readings.
   const nearby = setInterval(() => {
     if (!client.connected) return
-    const list = [...central.nearby.values()].filter((d) => Date.now() - d.lastSeenMs < 3 * options.ble.scanIntervalMs)
-    client.publish(`${gatewayTopicPrefix(options.gym, options.id)}/nearby`, JSON.stringify({ at: Date.now(), devices: list }), { qos: 0 })
+    const devices = [...central.nearby.values()]
+      .filter((d) => Date.now() - d.lastSeenMs < 3 * options.ble.scanIntervalMs)
+      .slice(0, 256)
+      .map((d) => ({ address: d.address, name: d.name?.slice(0, 64), rssi: d.rssi === undefined ? undefined : Math.max(-127, Math.min(20, Math.round(d.rssi))), services: d.services.slice(0, 32) }))
+    const list: NearbyList = { at: Date.now(), devices }
+    client.publish(`${gatewayTopicPrefix(options.gym, options.id)}/nearby`, JSON.stringify(list), { qos: 0 })
   }, options.ble.scanIntervalMs)
 
   // Prometheus text on /metrics; /healthz says whether the broker is reachable and how deep the outbox is.

@@ -80,7 +80,7 @@ export const AnomalyEvent = Type.Object(
     severity: literals(SEVERITIES),
     startMs: Time,
     detectedMs: Time,
-    evidence: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), Type.Number(), { maxProperties: 32 }),
+    evidence: Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' }), Type.Number(), { maxProperties: 32 }),
     member: Id,
     device: Id,
   },

@@ -11,7 +11,7 @@
  * not on a timer. The timer (`tick`) checks for dropouts, runs the model over every stream at once, and
  * writes the `effort` series.
  */
-import { memberTopic, parseDeviceSamplesTopic, pointLine, validatePayload, DEFAULT_VALIDATE_OPTIONS, type Sample } from '@pulseline/protocol'
+import { memberTopic, parseDeviceSamplesTopic, pointLine, validatePayload, DEFAULT_VALIDATE_OPTIONS, type AnomalyEvent, type Sample } from '@pulseline/protocol'
 import type { MemberAttribution } from '@pulseline/registry'
 import { StreamDetector } from '../anomaly/stream-detector.js'
 import type { Anomaly, SignalPoint } from '../anomaly/types.js'
@@ -209,7 +209,11 @@ export class LiveEngine {
       this.deps.sink.write(
         pointLine('anomaly', { gym: state.gym, member, device, type: a.type, severity: a.severity }, { start_ms: a.startMs, detected_ms: a.detectedMs, ...evidence }, a.startMs, new Set(['start_ms', 'detected_ms'])),
       )
-      if (member) this.deps.sink.publish(memberTopic(state.gym, member, 'anomaly'), JSON.stringify({ ...a, member, device }), 1)
+      if (member) {
+        // JSON has no NaN: a statistic that could not be computed is left out, not sent as null.
+        const event: AnomalyEvent = { ...a, evidence: Object.fromEntries(Object.entries(a.evidence).filter(([, v]) => Number.isFinite(v))), member, device }
+        this.deps.sink.publish(memberTopic(state.gym, member, 'anomaly'), JSON.stringify(event), 1)
+      }
       if (live) {
         live.anomalies.set(a.type, nowMs)
         if (a.type === 'dropout') {

@@ -88,7 +88,7 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
         const profile = (await registry.memberProfile(member)) ?? {}
         await registry.setMemberProfile(member, { ...profile, maxHr: hrMax, maxHrMeasured: true })
         await registry.audit('analytics', 'profile.hrmax_raised', member)
-        logger.info({ member, hrMax }, 'HRmax raised from sustained data')
+        logger.info({ member }, 'HRmax raised from sustained data') // the value is health data: never in a log line
       })().catch((err) => logger.warn({ err: (err as Error).message }, 'could not store a raised HRmax'))
     },
     sink: {

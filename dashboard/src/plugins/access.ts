@@ -44,7 +44,6 @@ export const accessPlugin = fp(async (app: FastifyInstance, options: AccessOptio
   app.decorate('accessTable', [])
   app.addHook('onRoute', (route) => {
     const access = (route.config as { access?: string } | undefined)?.access
-    if (route.url.startsWith('/docs')) return
     if (!access || !(access in ACCESS_RULES)) throw new Error(`route ${route.method} ${route.url} has no access rule`)
     for (const method of [route.method].flat()) if (method !== 'HEAD') app.accessTable.push({ method, url: route.url, access: access as AccessRule })
   })
@@ -55,7 +54,7 @@ export const accessPlugin = fp(async (app: FastifyInstance, options: AccessOptio
   // preValidation, not preHandler: a request that may not reach the route learns nothing of its schema.
   app.addHook('preValidation', async (request, reply) => {
     const access = request.routeOptions.config.access
-    if (!access) return // /docs
+    if (!access) return // no route matched: a plain 404
     const scope = await resolveScope(options.registry, (request.params ?? {}) as Record<string, string>)
     if (ACCESS_RULES[access]({ user: request.user, ...scope })) return
     // 401 when nobody is logged in, 403 when the logged-in user may not; 404 would hide existence, but

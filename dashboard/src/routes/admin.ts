@@ -61,7 +61,11 @@ export async function adminRoutes(app: FastifyInstance, { registry }: { registry
   app.get(
     '/api/gyms/:gym/users',
     { config: { access: 'gym:read' }, schema: { tags: ['admin'], params: GymParams, querystring: Type.Object({ role: Type.Optional(Type.Union(ROLES.map((r) => Type.Literal(r)))) }) } },
-    async (request) => registry.usersOfGym((request.params as { gym: string }).gym, (request.query as { role?: Role }).role),
+    async (request) => {
+      const users = await registry.usersOfGym((request.params as { gym: string }).gym, (request.query as { role?: Role }).role)
+      // Logins are people's e-mail addresses: admins manage them; coaches and analysts need names only (review L7).
+      return request.user!.role === 'admin' ? users : users.map((u) => ({ ...u, login: null }))
+    },
   )
 
   app.post(

@@ -1,10 +1,12 @@
 /**
- * People's login: POST /api/login (rate-limited per address), /api/logout, /api/password, GET /api/me.
+ * People's login: POST /api/login (rate-limited per address, and per login across addresses: a distributed
+ * guess at one account gets the same budget as one address), /api/logout, /api/password, GET /api/me.
  * Passwords are checked against the registry's scrypt hashes; a wrong login and a wrong password answer
  * the same. A password change ends every session of the user.
  */
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
 import type { Registry } from '@pulseline/registry'
 import { SESSION_COOKIE } from '../plugins/access.js'
 
@@ -21,6 +23,8 @@ const NewPassword = Type.Object({ current: Type.String({ minLength: 1, maxLength
 
 export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions): Promise<void> {
   const { registry } = options
+  // Failed attempts per login per minute; past them that login answers 429 until the minute is over.
+  const failures = new RateLimiterMemory({ points: options.loginAttemptsPerMinute, duration: 60 })
   const cookie = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: options.secureCookies, maxAge: Math.floor(options.sessionTtlMs / 1000) }
 
   app.post(
@@ -28,8 +32,14 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     { config: { access: 'public', rateLimit: { max: options.loginAttemptsPerMinute, timeWindow: 60_000 } }, schema: { body: Credentials, tags: ['auth'] } },
     async (request, reply) => {
       const { login, password } = request.body as { login: string; password: string }
+      const key = login.trim().toLowerCase()
+      const spent = await failures.get(key)
+      if (spent && spent.consumedPoints >= options.loginAttemptsPerMinute) return reply.code(429).send({ error: 'too many attempts for this login; wait a minute' })
       const user = await registry.verifyLogin(login, password)
-      if (!user) return reply.code(401).send({ error: 'bad login or password' })
+      if (!user) {
+        await failures.penalty(key, 1)
+        return reply.code(401).send({ error: 'bad login or password' })
+      }
       const token = await registry.openUserSession(user.id, options.sessionTtlMs)
       await registry.audit(user.id, 'session.open', user.id)
       return reply.setCookie(SESSION_COOKIE, token, cookie).send({ id: user.id, role: user.role, gymId: user.gymId })
@@ -47,7 +57,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     return { id: user.id, role: user.role, gymId: user.gymId, displayName: user.displayName }
   })
 
-  app.post('/api/password', { config: { access: 'authenticated' }, schema: { body: NewPassword, tags: ['auth'] } }, async (request, reply) => {
+  app.post('/api/password', { config: { access: 'authenticated', rateLimit: { max: options.loginAttemptsPerMinute, timeWindow: 60_000 } }, schema: { body: NewPassword, tags: ['auth'] } }, async (request, reply) => {
     const { current, next } = request.body as { current: string; next: string }
     const user = request.user!
     if (!user.login || !(await registry.verifyLogin(user.login, current))) return reply.code(403).send({ error: 'current password is wrong' })

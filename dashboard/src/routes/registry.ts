@@ -40,6 +40,11 @@ export async function registryRoutes(app: FastifyInstance, { registry, influx }:
     async (request, reply) => {
       const gym = (request.params as { gym: string }).gym
       const b = request.body as { id: string; kind: (typeof DEVICE_KINDS)[number]; address?: string; serial?: string; ownerUserId?: string; pool: boolean }
+      // An owner is a member of this gym: a device of gym A must not write into gym B's member (review M1).
+      if (b.ownerUserId !== undefined) {
+        const owner = await registry.user(b.ownerUserId)
+        if (!owner || owner.gymId !== gym || owner.role !== 'member') return reply.code(404).send({ error: 'no such member in this gym' })
+      }
       try {
         await registry.createDevice({ id: b.id, gymId: gym, kind: b.kind, address: b.address ?? null, serial: b.serial ?? null, ownerUserId: b.ownerUserId ?? null, pool: b.pool })
       } catch (err) {
@@ -90,6 +95,11 @@ export async function registryRoutes(app: FastifyInstance, { registry, influx }:
       const target = await registry.device(device)
       // A strap can be handed only to a member of the device's own gym.
       if (!member || !target || member.gymId !== target.gymId) return reply.code(404).send({ error: 'no such member in this gym' })
+      // ... and into one of this gym's classes that is still running (review L3).
+      if (b.sessionId !== undefined) {
+        const session = await registry.session(b.sessionId)
+        if (!session || session.gymId !== target.gymId || session.endedMs !== null) return reply.code(404).send({ error: 'no such running class in this gym' })
+      }
       try {
         await registry.assign(device, b.userId, Date.now(), b.sessionId)
       } catch (err) {

@@ -39,7 +39,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   for (const [url, file] of Object.entries(PAGES)) {
     const html = await readFile(`${PUBLIC}${file}`)
     app.get(url, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
-      reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'").send(html),
+      reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'").send(html),
     )
   }
   app.get('/assets/:file', { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ file: Type.String({ pattern: '^[a-z-]+\\.(js|css)$' }) }) } }, async (request, reply) => {

@@ -5,13 +5,16 @@
  * subscribes to its own gym's list; it never needs the registry itself.
  */
 import type { Aedes } from 'aedes'
-import { gymDevicesTopic, type GymDeviceList } from '@pulseline/protocol'
+import { BLE_ADDRESS_PATTERN, gymDevicesTopic, type GymDeviceList } from '@pulseline/protocol'
 import type { Registry } from '@pulseline/registry'
 
 export async function publishDeviceLists(broker: Aedes, registry: Registry): Promise<number> {
   let published = 0
   for (const gym of await registry.gyms()) {
-    const devices = (await registry.devicesOfGym(gym.id)).filter((d) => d.address && d.kind !== 'gateway').map((d) => ({ id: d.id, address: d.address!, kind: d.kind }))
+    // Only what a gateway can read: devices with a BLE address (a serial-only watch reaches ingest by itself).
+    const devices = (await registry.devicesOfGym(gym.id))
+      .filter((d) => d.address !== null && BLE_ADDRESS_PATTERN.test(d.address) && d.kind !== 'gateway')
+      .map((d) => ({ id: d.id, address: d.address!, kind: d.kind }))
     const body: GymDeviceList = { at: Date.now(), devices }
     await new Promise<void>((resolve, reject) =>
       broker.publish({ cmd: 'publish', topic: gymDevicesTopic(gym.id), payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: true, dup: false }, (err) => (err ? reject(err) : resolve())),

@@ -3,7 +3,7 @@
  * transaction. Methods are async only to match the Registry interface.
  */
 import Database from 'better-sqlite3'
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DUMMY_HASH, DUMMY_MACHINE_HASH, hashMachineSecret, hashSecret, newSecret, verifySecret, type ScryptCost } from '../secret-hash.js'
@@ -163,6 +163,10 @@ export class SqliteRegistry implements Registry {
 
   async createDevice(d: Device): Promise<void> {
     if (d.pool && d.ownerUserId) throw new RegistryError('invalid', `device ${d.id} cannot be both owned and in the pool`)
+    if (d.ownerUserId) {
+      const owner = this.db.prepare('SELECT gym_id FROM users WHERE id = ?').get(d.ownerUserId) as { gym_id: string | null } | undefined
+      if (!owner || owner.gym_id !== d.gymId) throw new RegistryError('invalid', `owner ${d.ownerUserId} is not of gym ${d.gymId}`)
+    }
     this.run(
       'INSERT INTO devices (id, gym_id, kind, address, serial, owner_user_id, pool, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       d.id,
@@ -192,7 +196,7 @@ export class SqliteRegistry implements Registry {
     if (device.ownerUserId) throw new RegistryError('conflict', `device ${deviceId} is owned already`)
     // 8 symbols from an alphabet without look-alikes (no 0/O, 1/I/L): 31^8 ≈ 8.5e11 codes.
     const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
-    const code = [...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('')
+    const code = Array.from({ length: 8 }, () => alphabet[randomInt(alphabet.length)]).join('') // randomInt: no modulo bias
     this.db.prepare('INSERT INTO pairing_codes (code_hash, device_id, expires_ms) VALUES (?, ?, ?)').run(sha256(code), deviceId, Date.now() + ttlMs)
     return code
   }
@@ -213,8 +217,10 @@ export class SqliteRegistry implements Registry {
         this.change('device', existing.id as string)
         return toDevice({ ...existing, owner_user_id: userId })
       }
-      // A new device's id is derived from its address, which is unique in the gym.
-      const id = `ble-${address.replace(/:/g, '').toUpperCase()}`
+      // A new device's id is derived from its address, which is unique in the gym; ids are global, so one
+      // another gym took first (by chance or to squat it, review L4) gets a random suffix instead of a 500.
+      const derived = `ble-${address.replace(/:/g, '').toUpperCase()}`
+      const id = this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(derived) ? `${derived}-${randomBytes(4).toString('hex')}` : derived
       this.db.prepare('INSERT INTO devices (id, gym_id, kind, address, serial, owner_user_id, pool, created_ms) VALUES (?, ?, ?, ?, NULL, ?, 0, ?)').run(id, gymId, kind, address.toUpperCase(), userId, Date.now())
       this.change('device', id)
       return { id, gymId, kind, address: address.toUpperCase(), serial: null, ownerUserId: userId, pool: false }
