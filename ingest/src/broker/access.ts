@@ -80,8 +80,10 @@ export class BrokerAccess {
     })
   }
 
+  /** The client's identity with its rights as they are now: a service's ACL is read again from the directory. */
   identityOf(client: Client): Identity | undefined {
-    return this.sessions.get(client)?.identity
+    const identity = this.sessions.get(client)?.identity
+    return identity?.type === 'service' ? this.directory.service(identity.id) : identity
   }
 
   /** Disconnects every client authenticated as one of `ids` of the given types (after a credential is revoked or rotated). */
@@ -89,7 +91,7 @@ export class BrokerAccess {
     const wanted = new Set(ids)
     let n = 0
     for (const client of Object.values(this.clients())) {
-      const identity = this.identityOf(client)
+      const identity = this.sessions.get(client)?.identity // as it logged in: a removed service is still disconnected
       if (identity && wanted.has(identity.id) && types.includes(identity.type)) {
         client.close()
         n++
@@ -141,7 +143,7 @@ export class BrokerAccess {
             return done(this.refuseConnect('PL_CLIENT_ID_NOT_OWN', client, username, remote), false)
           }
           const holder = this.clients()[client.id]
-          const holderIdentity = holder && holder !== client ? this.identityOf(holder) : undefined
+          const holderIdentity = holder && holder !== client ? this.sessions.get(holder)?.identity : undefined
           if (holderIdentity && identityKey(holderIdentity) !== key) return done(this.refuseConnect('PL_CLIENT_ID_IN_USE', client, username, remote), false)
           const bound = this.boundClientIds.get(client.id)
           if (bound !== undefined && bound !== key) return done(this.refuseConnect(client.clean ? 'PL_CLIENT_ID_IN_USE' : 'PL_SESSION_NOT_OWN', client, username, remote), false)
@@ -166,8 +168,8 @@ export class BrokerAccess {
     // No client: Aedes publishing on a peer's behalf (a will of a dead cluster node). Only its own $SYS topics.
     if (!client) return done(packet.topic.startsWith('$SYS/') ? null : new Error('no client'))
     const session = this.sessions.get(client)
-    if (!session) return done(new Error('not authenticated'))
-    const { identity } = session
+    const identity = this.identityOf(client)
+    if (!session || !identity) return done(new Error('not authenticated'))
     // A QoS 2 publish waits in memory for a PUBREL that a hostile client never sends.
     if (packet.qos === 2) return done(this.refuse('PL_QOS_UNSUPPORTED', identity, packet))
     if (identity.type === 'service') {

@@ -16,7 +16,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ID_PATTERN, PulselineError } from '@pulseline/protocol'
 import { DUMMY_MACHINE_HASH, verifyMachineSecret, verifySecret } from '@pulseline/registry'
-import type { AuthResult, DeviceIdentity, Identity, IdentityDirectory } from './identity.js'
+import type { AuthResult, DeviceIdentity, Identity, IdentityDirectory, ServiceIdentity } from './identity.js'
 
 const Id = Type.String({ pattern: ID_PATTERN.source })
 export const IdentityFileSchema = Type.Object(
@@ -65,6 +65,11 @@ export class FileIdentityDirectory implements IdentityDirectory {
 
   isService(username: string): boolean {
     return this.entries.get(username)?.identity.type === 'service'
+  }
+
+  service(id: string): ServiceIdentity | undefined {
+    const identity = this.entries.get(id)?.identity
+    return identity?.type === 'service' ? identity : undefined
   }
 
   knows(id: string): boolean {

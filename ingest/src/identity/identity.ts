@@ -42,6 +42,8 @@ export interface IdentityDirectory {
   authenticate(username: string, secret: Buffer): Promise<AuthResult>
   /** Whether any identity (device, gateway or service) has this id: its client ids are reserved for it. */
   knows(id: string): boolean
+  /** The service with this id as it is now (its ACL may have changed since it connected), or undefined. */
+  service(id: string): ServiceIdentity | undefined
   /** The registered device with this id, for checking what a gateway publishes on a device's behalf. */
   device(id: string): DeviceIdentity | undefined
 }

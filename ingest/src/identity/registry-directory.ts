@@ -6,7 +6,7 @@
  * changes it, from whichever process, the broker notices within one poll.
  */
 import type { Registry } from '@pulseline/registry'
-import type { AuthResult, DeviceIdentity, Identity, IdentityDirectory } from './identity.js'
+import type { AuthResult, DeviceIdentity, Identity, IdentityDirectory, ServiceIdentity } from './identity.js'
 import type { FileIdentityDirectory } from './file-directory.js'
 
 export class RegistryDirectory implements IdentityDirectory {
@@ -46,6 +46,10 @@ export class RegistryDirectory implements IdentityDirectory {
     const known = await this.registry.device(username)
     if (!known && this.fallback?.knows(username)) return this.fallback.authenticate(username, secret)
     return { ok: false, reason: known ? 'PL_AUTH_FAILED' : 'PL_AUTH_UNKNOWN_DEVICE' }
+  }
+
+  service(id: string): ServiceIdentity | undefined {
+    return this.fallback?.service(id)
   }
 
   knows(id: string): boolean {
