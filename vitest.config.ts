@@ -6,5 +6,7 @@ export default defineConfig({
     globalSetup: ['./test/setup/global.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Memory-bound tests collect garbage before they measure the heap.
+    execArgv: ['--expose-gc'],
   },
 })

@@ -31,6 +31,7 @@ import { cpuSeconds, median, rssBytes } from './proc.js'
 import { gatewayBench, type GatewayReport } from './gateway.js'
 import { analyticsBench, type AnalyticsReport } from './analytics.js'
 import { dashboardBench, type DashboardReport } from './dashboard.js'
+import { fuzzBench, stormBench } from './security.js'
 
 const { values } = parseArgs({
   options: {
@@ -261,8 +262,13 @@ async function main(): Promise<void> {
       figures[key]!.push(await stage())
     }
   }
+  const wants = (key: string) => !values.only || values.only.split(',').includes(key)
+  const security: string[] = []
+  if (wants('fuzz')) security.push(...(await fuzzBench(url, log, SCALE)))
+  if (wants('storm')) security.push(...(await stormBench(url, log, RUNS, values.quick ? 8 : 15)))
   if (values.only && !values.only.split(',').some((k) => k === 'overload' || k === 'gateway' || k === 'analytics' || k === 'dashboard')) {
     for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}`).join(' | '))
+    for (const line of security) console.log(line)
     await local?.stop()
     return
   }
@@ -350,6 +356,7 @@ async function main(): Promise<void> {
         `Cores used: ${coreNames.map((k) => `${k} ${med((r) => r.cores[k]!).toFixed(2)}`).join(', ')}.`,
     )
   }
+  lines.push(...security)
   const report = lines.join('\n')
   console.log(report)
   if (values.write) {
