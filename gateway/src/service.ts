@@ -6,7 +6,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import mqtt, { type MqttClient } from 'mqtt'
 import { pino, type Logger } from 'pino'
-import { decodeMessage, gatewayTopicPrefix, gymDevicesTopic, type NearbyList, type Sample } from '@pulseline/protocol'
+import { decodeMessage, gatewayTopicPrefix, gymDevicesTopic, gymErasuresTopic, type NearbyList, type Sample } from '@pulseline/protocol'
 import { Central } from './ble/central.js'
 import { Claims } from './claims.js'
 import { GattDecodeError } from './gatt/byte-reader.js'
@@ -43,8 +43,17 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
     clean: true,
   })
   client.on('error', (err) => logger.warn({ error: err.message }, 'broker connection'))
-  client.subscribe(gymDevicesTopic(options.gym), { qos: 1 })
+  client.subscribe([gymDevicesTopic(options.gym), gymErasuresTopic(options.gym)], { qos: 1 })
   client.on('message', (topic, payload) => {
+    if (topic === gymErasuresTopic(options.gym)) {
+      // Samples of erased members never leave this gateway: they are deleted from the outbox.
+      const erased = decodeMessage('erasures', payload)
+      if (!erased.ok) return void metrics.droppedMessages.inc({ kind: 'erasures', reason: erased.reason })
+      let purged = 0
+      for (const i of erased.value.intervals) purged += outbox.purge(i.device, i.fromMs, i.toMs)
+      if (purged > 0) logger.info({ samples: purged }, "erased members' samples purged from the outbox")
+      return
+    }
     if (topic !== gymDevicesTopic(options.gym)) return
     const list = decodeMessage('deviceList', payload)
     if (!list.ok) {

@@ -136,6 +136,43 @@ export class InfluxClient {
     return results
   }
 
+  /**
+   * A query's rows in chunks of about `chunkSize`, as InfluxDB streams them (`chunked=true`): memory holds
+   * one chunk, however large the answer (a member's export of a year of 1 Hz heart rate).
+   */
+  async *queryChunks(q: string, params: QueryParams | undefined, chunkSize: number): AsyncGenerator<Array<Record<string, unknown>>> {
+    const search = new URLSearchParams({ db: this.options.database, q, epoch: 'ms', chunked: 'true', chunk_size: String(chunkSize) })
+    if (params) search.set('params', JSON.stringify(params))
+    const headers: Record<string, string> = {}
+    if (this.authHeader) headers.authorization = this.authHeader
+    const path = `${new URL(this.options.url).pathname.replace(/\/$/, '')}/query`
+    let response
+    try {
+      response = await this.pool.request({ method: 'GET', path: `${path}?${search}`, headers })
+    } catch (err) {
+      throw new PulselineError('PL_INFLUX_UNAVAILABLE', (err as Error).message)
+    }
+    if (response.statusCode !== 200) throw new PulselineError('PL_INFLUX_QUERY', `HTTP ${response.statusCode}: ${(await response.body.text()).slice(0, 500)}`)
+    let pending = ''
+    const chunk = (line: string) => {
+      const parsed = JSON.parse(line) as { results?: QueryResult[]; error?: string }
+      const failed = parsed.error ?? parsed.results?.find((r) => r.error)?.error
+      if (failed) throw new PulselineError('PL_INFLUX_QUERY', failed)
+      return rowsOf(parsed.results ?? [])
+    }
+    // Each chunk is one JSON document on a line of its own.
+    for await (const data of response.body) {
+      pending += (data as Buffer).toString('utf8')
+      let newline: number
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, newline)
+        pending = pending.slice(newline + 1)
+        if (line.trim()) yield chunk(line)
+      }
+    }
+    if (pending.trim()) yield chunk(pending)
+  }
+
   /** Creates the database if missing (idempotent in every version that has CREATE DATABASE). */
   async ensureDatabase(): Promise<void> {
     const name = this.options.database.replace(/["\\]/g, '\\$&')

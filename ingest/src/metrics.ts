@@ -42,6 +42,12 @@ export class IngestMetrics {
     registers: [this.registry],
   })
 
+  readonly erasedLines = new Counter({
+    name: 'pulseline_erasure_dropped_lines_total',
+    help: "Lines of erased members left in the log when their erasure began, dropped instead of written to InfluxDB",
+    registers: [this.registry],
+  })
+
   readonly deadLetters = new Counter({
     name: 'pulseline_dead_letters_total',
     help: 'Letters written to the dead-letter store',

@@ -88,6 +88,12 @@ export const IngestOptionsSchema = Type.Object(
       },
       strict,
     ),
+    erasure: Type.Object(
+      {
+        graceMs: ms(0, "after a member's series are dropped, how long to wait before dropping them again, for derived lines other services had in flight"),
+      },
+      strict,
+    ),
     identities: Type.Object(
       {
         file: Type.String({ description: 'JSON file of device, gateway and service credentials (scrypt hashes); with a registry, services only' }),
@@ -143,6 +149,7 @@ export const INGEST_DEFAULTS: IngestOptions = {
   },
   writer: { batchBytes: 512 * 1024, maxInFlight: 2, backoffInitialMs: 100, backoffMaxMs: 30_000, lingerMs: 20 },
   validation: { maxFutureMs: 5 * 60_000, maxPastMs: 30 * 24 * 3_600_000, maxSamples: 1000 },
+  erasure: { graceMs: 10_000 },
   identities: { file: '.data/identities.json', registry: '', registryPollMs: 1000, reattributeLookbackMs: 7 * 24 * 3_600_000 },
 }
 

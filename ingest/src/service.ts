@@ -22,6 +22,9 @@ import { publishDeviceLists } from './identity/device-list-publisher.js'
 import { MemberAttribution } from '@pulseline/registry'
 import { reattribute } from './identity/reattribution.js'
 import type { IdentityDirectory } from './identity/identity.js'
+import type { DeviceInterval } from '@pulseline/registry'
+import { ErasureWorker } from './erasure/erasure-worker.js'
+import { publishErasures } from './erasure/erasure-list-publisher.js'
 import type { IngestOptions } from './options.js'
 
 export interface IngestService {
@@ -90,6 +93,16 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
   const directory = deps.directory ?? registryDirectory ?? fileDirectory
   if (!directory) throw new Error(`no identities: neither ${options.identities.file} nor a registry`)
   const attribution = registry ? new MemberAttribution(registry) : undefined
+  let publishErasureLists: (byGym: Map<string, DeviceInterval[]>) => void = () => {}
+  const erasures = registry
+    ? new ErasureWorker(registry, log, deadLetters, influx, options.erasure, {
+        completed: (e, ms) => logger.info({ erasure: e.id, ms }, 'member erasure completed'),
+        failed: (e, err) => logger.error({ erasure: e.id, error: err.message }, 'member erasure failed; it is retried at the next registry change or restart'),
+        intervalsChanged: (byGym) => publishErasureLists(byGym),
+        filtered: (lines) => metrics.erasedLines.inc(lines),
+      })
+    : undefined
+  if (erasures) shipper.filter = erasures.filter
   const intake = new SampleIntake(
     log,
     deadLetters,
@@ -101,10 +114,10 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
       maxSamples: options.validation.maxSamples,
     },
     attribution,
+    erasures ? (device, t) => erasures.erased(device, t) : undefined,
   )
-  const access = new BrokerAccess(directory, intake, deadLetters, metrics, (event, fields) => logger.info(fields, event), options.mqtt)
+  const access = new BrokerAccess(directory, intake, deadLetters, metrics, (event, fields) => logger.info(fields, event), options.mqtt, erasures ? (device) => erasures.erasedDevice(device) : undefined)
   const broker = new Aedes({
-    preConnect: access.preConnect,
     authenticate: access.authenticate,
     authorizePublish: access.authorizePublish,
     authorizeSubscribe: access.authorizeSubscribe,
@@ -145,10 +158,14 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     const publishLists = () => void publishDeviceLists(broker, registry!).catch((err: Error) => logger.error({ error: err.message }, 'device lists not published'))
     registryDirectory.onDevicesChanged = publishLists
     publishLists()
+    publishErasureLists = (byGym) => void publishErasures(broker, byGym).catch((err: Error) => logger.error({ error: err.message }, 'erasure lists not published'))
+    const refreshErasures = () => void erasures!.refresh().catch((err: Error) => logger.error({ error: err.message }, 'erasures not read'))
+    registryDirectory.onErasure = refreshErasures
+    refreshErasures()
     registryDirectory.watch(options.identities.registryPollMs, (err) => logger.error({ error: err.message }, 'registry change feed not read'))
   }
 
-  const listeners = await listen(broker, options.mqtt, (info) => {
+  const listeners = await listen(broker, options.mqtt, (remote) => access.admit(remote), (info) => {
     metrics.rejected.inc({ reason: 'PL_PACKET_TOO_LARGE' })
     metrics.deadLetters.inc()
     logger.warn(info, 'oversize MQTT packet; connection closed')
@@ -187,6 +204,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     broker,
     async close() {
       closing = true
+      erasures?.close()
       if (metricsToInflux) clearInterval(metricsToInflux)
       fileDirectory?.close()
       registryDirectory?.close()

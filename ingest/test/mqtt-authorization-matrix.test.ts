@@ -37,6 +37,8 @@ const TOPICS = {
   otherGymGatewayClaims: 'pulseline/gym-b/gateway/gw-b/claims',
   deviceList: 'pulseline/gym-a/devices',
   otherGymDeviceList: 'pulseline/gym-b/devices',
+  erasures: 'pulseline/gym-a/erasures',
+  otherGymErasures: 'pulseline/gym-b/erasures',
   memberLive: 'pulseline/gym-a/member/m1/live',
   memberAnomaly: 'pulseline/gym-a/member/m1/anomaly',
   rejected: '$pulseline/rejected/strap-a',
@@ -72,8 +74,8 @@ const PUBLISH: Record<Who, Topic[]> = {
 const SUBSCRIBE: Record<Who, Array<Topic | Filter>> = {
   deviceA: [],
   deviceB: [],
-  gatewayA: ['gatewayClaims', 'otherGatewayClaims', 'gymClaims', 'deviceList'],
-  gatewayB: ['otherGymGatewayClaims', 'otherGymDeviceList'],
+  gatewayA: ['gatewayClaims', 'otherGatewayClaims', 'gymClaims', 'deviceList', 'erasures'],
+  gatewayB: ['otherGymGatewayClaims', 'otherGymDeviceList', 'otherGymErasures'],
   analytics: ['ownSamples', 'sameGymDeviceSamples', 'otherGymSamples', 'unregisteredDeviceSamples', 'allSamples', 'gymSamples'],
   dashboard: ['memberLive', 'memberAnomaly', 'gatewayNearby', 'allLive', 'allNearby'],
 }

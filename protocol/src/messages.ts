@@ -10,6 +10,7 @@
  *   nearby        gateway → dashboard     pulseline/{gym}/gateway/{gateway}/nearby
  *   claim         gateway → gateways      pulseline/{gym}/gateway/{gateway}/claims (retained)
  *   deviceList    ingest → gateways       pulseline/{gym}/devices (retained)
+ *   erasures      ingest → gateways       pulseline/{gym}/erasures (retained)
  *   liveRequest   browser → dashboard     the /api/live WebSocket
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
@@ -126,6 +127,16 @@ export const GymDeviceList = Type.Object(
 )
 export type GymDeviceList = Static<typeof GymDeviceList>
 
+/** Device intervals whose samples belong to erased members: a gateway deletes them from its outbox. */
+export const ErasedIntervals = Type.Object(
+  {
+    at: Time,
+    intervals: Type.Array(Type.Object({ device: Id, fromMs: Type.Integer({ minimum: 0 }), toMs: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }), { maxItems: 100_000 }),
+  },
+  { additionalProperties: false },
+)
+export type ErasedIntervals = Static<typeof ErasedIntervals>
+
 /** What a browser may send on /api/live. */
 export const LiveRequest = Type.Union([
   Type.Object({ op: Type.Literal('subscribe'), topic: Type.String({ maxLength: 200 }), since: Type.Optional(Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 })) }, { additionalProperties: false }),
@@ -140,6 +151,7 @@ export const MESSAGES = {
   nearby: { schema: NearbyList, maxBytes: 64 * 1024 },
   claim: { schema: GatewayClaim, maxBytes: 16 * 1024 },
   deviceList: { schema: GymDeviceList, maxBytes: 16 * 1024 * 1024 },
+  erasures: { schema: ErasedIntervals, maxBytes: 16 * 1024 * 1024 },
   liveRequest: { schema: LiveRequest, maxBytes: 4096 },
 } as const satisfies Record<string, { schema: TSchema; maxBytes: number }>
 

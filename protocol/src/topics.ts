@@ -8,6 +8,8 @@
  *   pulseline/{gym}/gateway/{gateway}/nearby   devices a gateway sees, for pairing
  *   pulseline/{gym}/devices                    the gym's registered BLE devices (address → id), retained, published
  *                                              by ingest from the registry: what gateways read
+ *   pulseline/{gym}/erasures                   device intervals of erased members (ids and times only), retained,
+ *                                              published by ingest: what gateways purge from their outboxes
  *   $pulseline/rejected/{device}               where ingest moves a rejected publish, so that no wildcard
  *                                              subscriber receives it ([MQTT-4.7.2-1]: `#` and `+` never
  *                                              match a topic that starts with `$`)
@@ -40,6 +42,10 @@ export function gatewayTopicPrefix(gym: string, gateway: string): string {
 
 export function gymDevicesTopic(gym: string): string {
   return `${TOPIC_ROOT}/${gym}/devices`
+}
+
+export function gymErasuresTopic(gym: string): string {
+  return `${TOPIC_ROOT}/${gym}/erasures`
 }
 
 export function rejectedTopic(device: string): string {

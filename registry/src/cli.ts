@@ -20,10 +20,11 @@
  *
  * The database is --db <file>, or PULSELINE_REGISTRY, or .data/registry.sqlite.
  */
-import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { InfluxClient } from '@pulseline/influx'
-import { eraseMember, exportMember } from './privacy.js'
+import { exportMember } from './privacy.js'
+import { createWriteStream } from 'node:fs'
+import { once } from 'node:events'
 import { SqliteRegistry } from './sqlite/sqlite-registry.js'
 import { DEVICE_KINDS, ROLES, type DeviceKind, type Role } from './types.js'
 
@@ -79,7 +80,8 @@ const arg = (v: string | undefined, what: string) => {
 
 try {
   const key = [command, ['add', 'issue', 'revoke', 'start', 'end', 'export', 'erase'].includes(sub ?? '') ? sub : undefined].filter(Boolean).join(' ')
-  const influx = () => new InfluxClient({ url: values.influx ?? process.env.INFLUX_URL ?? 'http://127.0.0.1:8086', database: values.database! })
+  // Credentials from the environment, never argv (where ps and shell history would show them).
+  const influx = () => new InfluxClient({ url: values.influx ?? process.env.INFLUX_URL ?? 'http://127.0.0.1:8086', database: values.database!, username: process.env.INFLUX_USERNAME || undefined, password: process.env.INFLUX_PASSWORD || undefined })
   switch (key) {
     case 'gym add': {
       const id = arg(a1, 'gym id')
@@ -155,17 +157,19 @@ try {
       break
     case 'member export': {
       const client = influx()
-      const data = await exportMember(registry, client, arg(a1, 'user id'), 'cli')
-      await writeFile(need('out'), JSON.stringify(data, null, 2), { mode: 0o600 })
+      // Streamed to the file: a member's years of history never sit in memory at once.
+      const out = createWriteStream(need('out'), { mode: 0o600 })
+      for await (const piece of await exportMember(registry, client, arg(a1, 'user id'), 'cli')) if (!out.write(piece)) await once(out, 'drain')
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
       await client.close()
       console.log(`member ${a1} exported to ${values.out}`)
       break
     }
     case 'member erase': {
-      const client = influx()
-      await eraseMember(registry, client, arg(a1, 'user id'), 'cli')
-      await client.close()
-      console.log(`member ${a1} erased`)
+      // Recorded here; ingest (which holds InfluxDB's write credentials, the log and the dead letters)
+      // carries it out within a poll of the registry's change feed and marks it complete.
+      const erasure = await registry.eraseUser(arg(a1, 'user id'), 'cli')
+      console.log(`member ${a1} erased from the registry; ingest purges ${erasure.intervals.length} device intervals and their series`)
       break
     }
     default:

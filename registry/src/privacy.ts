@@ -1,49 +1,75 @@
 /**
- * A member's rights over their data: export everything Pulseline holds about them (registry rows and
- * InfluxDB history), and erase it. Erasure drops their series in InfluxDB first (samples tagged with
- * them, and everything from the devices they own), then their registry rows, so that a failure half way
- * leaves a retryable state rather than orphaned health data. Ids go into InfluxQL only as bound
- * parameters, after a check against the id pattern.
+ * A member's export: everything Pulseline holds about them, streamed as one JSON document so that years
+ * of 1 Hz history never sit in memory at once (security review M9). Registry rows (user, profile, devices,
+ * assignments, the classes they were in, and the audit trail of who did what about them), then every
+ * stored point tagged with them, raw and derived (review M5), read in chunks.
+ *
+ * Erasure is the registry's `eraseUser` (it records what to purge); ingest carries it out in InfluxDB,
+ * its log, dead letters and gateways (ingest/src/erasure/). The registry itself never touches InfluxDB:
+ * the history comes in through the small `HistoryReader` interface, which InfluxClient satisfies.
  */
-import { ID_PATTERN, MEASUREMENTS, PulselineError } from '@pulseline/protocol'
-import { rowsOf, type InfluxClient } from '@pulseline/influx'
+import { DERIVED_MEASUREMENTS, ID_PATTERN, MEASUREMENTS, PulselineError } from '@pulseline/protocol'
 import type { Registry } from './registry.js'
-import type { Assignment, Device, MemberProfile, User } from './types.js'
+import { RegistryError } from './registry.js'
 
-export interface MemberExport {
-  exportedAt: string
-  user: User
-  profile: MemberProfile | undefined
-  devices: Device[]
-  assignments: Assignment[]
-  /** Every stored point, by measurement, with its time (ms) and fields. */
-  history: Record<string, Array<Record<string, unknown>>>
+export interface HistoryReader {
+  queryChunks(q: string, params: Record<string, string | number> | undefined, chunkSize: number): AsyncIterable<Array<Record<string, unknown>>>
 }
 
+/** Every measurement that carries a member tag. */
+export const MEMBER_MEASUREMENTS = [...MEASUREMENTS, ...DERIVED_MEASUREMENTS] as const
+
+const CHUNK_ROWS = 5000
+
 function checkId(id: string): string {
-  if (!ID_PATTERN.test(id)) throw new PulselineError('PL_CONFIG_INVALID', 'id', JSON.stringify(id))
+  if (!ID_PATTERN.test(id)) throw new PulselineError('PL_CONFIG_INVALID', 'member id', JSON.stringify(id))
   return id
 }
 
-export async function exportMember(registry: Registry, influx: InfluxClient, userId: string, actor: string): Promise<MemberExport> {
+/**
+ * The export as JSON text, in pieces: `{"exportedAt", "user", "profile", "devices", "assignments",
+ * "sessions", "audit", "history": {"hr": [...], ...}}`. Throws RegistryError not_found before the first
+ * piece when there is no such member.
+ */
+export async function exportMember(registry: Registry, history: HistoryReader, userId: string, actor: string): Promise<AsyncGenerator<string>> {
   const user = await registry.user(checkId(userId))
-  if (!user) throw new Error(`no user ${userId}`)
-  const devices = await registry.devicesOwnedBy(userId)
-  const history: MemberExport['history'] = {}
-  for (const m of MEASUREMENTS) {
-    const rows = rowsOf(await influx.query(`SELECT * FROM "${m}" WHERE "member" = $member`, { member: userId }))
-    for (const d of devices) rows.push(...rowsOf(await influx.query(`SELECT * FROM "${m}" WHERE "device" = $device AND "member" = ''`, { device: checkId(d.id) })))
-    if (rows.length > 0) history[m] = rows
+  if (!user) throw new RegistryError('not_found', `no user ${userId}`)
+  const assignments = await registry.assignmentsOfUser(userId)
+  const sessionIds = [...new Set(assignments.map((a) => a.sessionId).filter((s): s is string => !!s))]
+  const sessions = (await Promise.all(sessionIds.map((id) => registry.session(id)))).filter((s) => s !== undefined)
+  const head = {
+    exportedAt: new Date().toISOString(),
+    user,
+    profile: (await registry.memberProfile(userId)) ?? null,
+    devices: await registry.devicesOwnedBy(userId),
+    assignments,
+    sessions,
+    audit: await registry.auditAbout(userId),
   }
   await registry.audit(actor, 'member.export', userId)
-  return { exportedAt: new Date().toISOString(), user, profile: await registry.memberProfile(userId), devices, assignments: await registry.assignmentsOfUser(userId), history }
+  return (async function* () {
+    yield `${JSON.stringify(head).slice(0, -1)},"history":{`
+    let firstMeasurement = true
+    for (const m of MEMBER_MEASUREMENTS) {
+      let first = true
+      for await (const rows of history.queryChunks(`SELECT * FROM "${m}" WHERE "member" = $member`, { member: userId }, CHUNK_ROWS)) {
+        if (rows.length === 0) continue
+        const body = rows.map((r) => JSON.stringify(r)).join(',')
+        if (first) {
+          yield `${firstMeasurement ? '' : ','}${JSON.stringify(m)}:[${body}`
+          first = false
+          firstMeasurement = false
+        } else yield `,${body}`
+      }
+      if (!first) yield ']'
+    }
+    yield '}}'
+  })()
 }
 
-export async function eraseMember(registry: Registry, influx: InfluxClient, userId: string, actor: string): Promise<void> {
-  checkId(userId)
-  if (!(await registry.user(userId))) throw new Error(`no user ${userId}`)
-  await influx.query('DROP SERIES WHERE "member" = $member', { member: userId }, 'POST')
-  for (const d of await registry.devicesOwnedBy(userId)) await influx.query('DROP SERIES WHERE "device" = $device', { device: checkId(d.id) }, 'POST')
-  await registry.deleteUser(userId)
-  await registry.audit(actor, 'member.erase', userId)
+/** The whole export as one value (tests, the CLI): only for members whose history fits in memory. */
+export async function exportMemberValue(registry: Registry, history: HistoryReader, userId: string, actor: string): Promise<Record<string, unknown>> {
+  let text = ''
+  for await (const piece of await exportMember(registry, history, userId, actor)) text += piece
+  return JSON.parse(text) as Record<string, unknown>
 }

@@ -3,7 +3,7 @@
  * what when. Asynchronous throughout, so that a PostgreSQL implementation can sit behind the same
  * interface; the embedded default is SQLite (sqlite/sqlite-registry.ts).
  */
-import type { Assignment, Change, Device, DeviceKind, Gym, MemberProfile, Role, User } from './types.js'
+import type { Assignment, Change, Device, DeviceKind, Erasure, Gym, MemberProfile, Role, User } from './types.js'
 
 export interface ClassSession {
   id: string
@@ -36,6 +36,15 @@ export interface Registry {
 
   /** Deletes a user and, by cascade, their profile, assignments and owned devices with their credentials. */
   deleteUser(id: string): Promise<void>
+  /**
+   * Erases a member from the registry and records the erasure: the devices that carried their data and
+   * when (every assignment; owned devices from the beginning), then their rows as deleteUser does. What
+   * lies in other stores is purged by whoever follows the change feed (ingest: erasure/erasure-worker.ts).
+   */
+  eraseUser(id: string, actor: string): Promise<Erasure>
+  /** Erasures not completed yet, and those completed since `sinceMs`, oldest first. */
+  erasures(sinceMs?: number): Promise<Erasure[]>
+  completeErasure(id: number, atMs: number): Promise<void>
   /** Every assignment of a user, over all devices. */
   assignmentsOfUser(userId: string): Promise<Assignment[]>
 
@@ -86,6 +95,8 @@ export interface Registry {
   changesSince(seq: number): Promise<Change[]>
   /** Records who did what to whom (ids only). */
   audit(actor: string, action: string, subject: string): Promise<void>
+  /** The audit trail about one subject (who viewed, exported or changed what about them), oldest first. */
+  auditAbout(subject: string): Promise<Array<{ atMs: number; actor: string; action: string }>>
   close(): Promise<void>
 }
 

@@ -59,7 +59,24 @@ export interface Assignment {
 
 export interface Change {
   seq: number
-  kind: 'credential' | 'assignment' | 'device' | 'user' | 'session' | 'profile'
+  kind: 'credential' | 'assignment' | 'device' | 'user' | 'session' | 'profile' | 'erasure'
   subject: string
   atMs: number
+}
+
+/** Where a member's data may lie without their tag: a device they wore (or owned) over a time interval. */
+export interface DeviceInterval {
+  device: string
+  fromMs: number
+  toMs: number
+}
+
+/** A member's erasure: recorded when asked for, carried out by ingest, completed when nothing is left. */
+export interface Erasure {
+  id: number
+  member: string
+  gymId: string | null
+  requestedMs: number
+  intervals: DeviceInterval[]
+  completedMs: number | null
 }

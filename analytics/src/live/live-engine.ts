@@ -275,6 +275,15 @@ export class LiveEngine {
     }
   }
 
+  /** Forgets everything held about a member (their erasure): live state, and the signal history of devices they wore. */
+  forgetMember(member: string): void {
+    this.members.delete(member)
+    this.pending.delete(member)
+    this.lastEffortWrite.delete(member)
+    this.stepCadence.delete(member)
+    for (const [device, state] of this.devices) if (state.member === member) this.devices.delete(device)
+  }
+
   /** Forget a member's cached physiology-dependent state (profile changed); the next reading reloads it. */
   async refreshPhysiology(member: string): Promise<void> {
     const live = this.members.get(member)

@@ -31,6 +31,18 @@ export class LineQueue {
     }
   }
 
+  /** Drops the queued lines that carry this member's tag (their erasure); returns how many. */
+  forgetMember(member: string): number {
+    const tag = `,member=${member}`
+    const before = this.lines.length
+    this.lines = this.lines.filter((line) => {
+      const key = line.slice(0, line.indexOf(' '))
+      const at = key.indexOf(tag)
+      return at < 0 || (key[at + tag.length] !== ',' && at + tag.length !== key.length)
+    })
+    return before - this.lines.length
+  }
+
   /** Writes what is queued; on failure the lines stay for the next flush. */
   flush(): Promise<void> {
     if (!this.flushing) {

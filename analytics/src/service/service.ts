@@ -110,7 +110,13 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
     seq = changes.at(-1)!.seq
     const devices = changes.filter((c) => c.kind === 'assignment' || c.kind === 'device').map((c) => c.subject)
     if (devices.length) attribution.invalidate(devices)
-    for (const c of changes.filter((c) => c.kind === 'profile' || c.kind === 'user')) {
+    // An erased member: nothing of theirs stays here, and nothing queued reaches InfluxDB after their erasure.
+    for (const c of changes.filter((c) => c.kind === 'erasure')) {
+      engine.forgetMember(c.subject)
+      physiology.delete(c.subject)
+      lines.forgetMember(c.subject)
+    }
+    for (const c of changes.filter((c) => (c.kind === 'profile' || c.kind === 'user') && !changes.some((e) => e.kind === 'erasure' && e.subject === c.subject))) {
       physiology.delete(c.subject)
       await engine.refreshPhysiology(c.subject)
     }

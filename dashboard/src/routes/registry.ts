@@ -5,7 +5,8 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { ID_PATTERN } from '@pulseline/protocol'
-import { DEVICE_KINDS, eraseMember, exportMember, type Registry } from '@pulseline/registry'
+import { DEVICE_KINDS, exportMember, type Registry } from '@pulseline/registry'
+import { Readable } from 'node:stream'
 import type { InfluxClient } from '@pulseline/influx'
 import { registryErrorReply } from './registry-errors.js'
 
@@ -118,16 +119,33 @@ export async function registryRoutes(app: FastifyInstance, { registry, influx }:
     return profile
   })
 
-  app.get('/api/members/:member/export', { config: { access: 'member:read' }, schema: { params: MemberParams, tags: ['members'] } }, async (request, reply) => {
-    if (!influx) return reply.code(503).send({ error: 'no InfluxDB configured' })
-    const member = (request.params as { member: string }).member
-    const data = await exportMember(registry, influx, member, request.user!.id)
-    return reply.header('content-disposition', `attachment; filename="pulseline-${member}.json"`).send(data)
-  })
+  // Streamed from InfluxDB in chunks, and limited per user: an export reads a member's whole history (review M9).
+  app.get(
+    '/api/members/:member/export',
+    { config: { access: 'member:read', rateLimit: { max: 3, timeWindow: 60_000, keyGenerator: (request) => request.user?.id ?? request.ip } }, schema: { params: MemberParams, tags: ['members'] } },
+    async (request, reply) => {
+      if (!influx) return reply.code(503).send({ error: 'no InfluxDB configured' })
+      const member = (request.params as { member: string }).member
+      let pieces: AsyncGenerator<string>
+      try {
+        pieces = await exportMember(registry, influx, member, request.user!.id)
+      } catch (err) {
+        return registryErrorReply(reply, err)
+      }
+      return reply.type('application/json').header('content-disposition', `attachment; filename="pulseline-${member}.json"`).send(Readable.from(pieces))
+    },
+  )
 
+  // Erasure is recorded here and carried out by ingest, which holds InfluxDB's write credentials, the log,
+  // the dead letters and the gateways' ear (ingest/src/erasure/): 202 Accepted, done within seconds.
   app.delete('/api/members/:member', { config: { access: 'member:erase' }, schema: { params: MemberParams, tags: ['members'] } }, async (request, reply) => {
-    if (!influx) return reply.code(503).send({ error: 'no InfluxDB configured' })
-    await eraseMember(registry, influx, (request.params as { member: string }).member, request.user!.id)
-    return reply.code(204).send()
+    const member = (request.params as { member: string }).member
+    try {
+      const erasure = await registry.eraseUser(member, request.user!.id)
+      app.hub.forgetMember(member)
+      return reply.code(202).send({ member, erasure: erasure.id, status: 'accepted' })
+    } catch (err) {
+      return registryErrorReply(reply, err)
+    }
   })
 }

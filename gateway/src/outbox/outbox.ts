@@ -110,6 +110,14 @@ export class Outbox {
     this.size -= removed
   }
 
+  /** Deletes the samples of `device` whose time lies in [fromMs, toMs] (an erased member's); returns how many. */
+  purge(device: string, fromMs: number, toMs: number): number {
+    this.flush()
+    const removed = this.db.prepare("DELETE FROM outbox WHERE device = ? AND json_extract(sample, '$.t') BETWEEN ? AND ?").run(device, fromMs, toMs).changes
+    this.size -= removed
+    return removed
+  }
+
   close(): void {
     this.flush()
     this.db.close()

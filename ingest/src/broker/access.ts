@@ -16,9 +16,9 @@
  * Refusals are counted by error code and, where something was sent, dead-lettered. MQTT 3.1.1 has no
  * negative PUBACK (§3.3.5), so a publish outside the ACL closes the connection.
  */
-import type { Aedes, AedesPublishPacket, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes'
+import type { Aedes, AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
-import { ERROR_CODES, PulselineError, deviceSamplesTopic, gatewayTopicPrefix, gymDevicesTopic, parseDeviceSamplesTopic, seriesTags, type ErrorCode } from '@pulseline/protocol'
+import { ERROR_CODES, PulselineError, deviceSamplesTopic, gatewayTopicPrefix, gymDevicesTopic, gymErasuresTopic, parseDeviceSamplesTopic, seriesTags, type ErrorCode } from '@pulseline/protocol'
 import { filterCovered, identityKey, topicMatches, type GatewayIdentity, type Identity, type IdentityDirectory } from '../identity/identity.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
@@ -67,6 +67,8 @@ export class BrokerAccess {
     private readonly metrics: IngestMetrics,
     private readonly log: (event: string, fields: Record<string, unknown>) => void,
     private readonly limits: AccessLimits,
+    /** Whether a device was deleted with an erased member (its samples are dropped, not dead-lettered). */
+    private readonly erasedDevice: (device: string) => boolean = () => false,
   ) {
     this.connects = new RateLimiterMemory({ points: limits.connectsPerSecondPerAddress, duration: 1 })
     this.failures = new RateLimiterMemory({ points: limits.failedLoginsPerMinutePerAddress, duration: 60, blockDuration: 60 })
@@ -100,22 +102,22 @@ export class BrokerAccess {
     return n
   }
 
-  /** Before anything is checked: refuses an address over its connect or failed-login budget. Refusal closes the socket. */
-  readonly preConnect = (client: Client, _packet: ConnectPacket, done: (error: Error | null, success: boolean) => void): void => {
-    const remote = remoteOf(client) ?? 'unknown'
-    this.failures
-      .get(remote)
-      .then((failed) => {
-        if (failed && failed.consumedPoints > this.limits.failedLoginsPerMinutePerAddress) throw new Error('blocked')
-        return this.connects.consume(remote)
-      })
-      .then(
-        () => done(null, true),
-        () => {
-          this.metrics.rejected.inc({ reason: 'PL_CONNECT_RATE' })
-          done(new PulselineError('PL_CONNECT_RATE', remote), false)
-        },
-      )
+  /**
+   * Before the broker sees a byte of a new connection: whether its address is within its budget of
+   * connections and failed logins. A refused socket is closed at once, before Aedes builds a client for it,
+   * so that a storm costs the broker an accept and a close.
+   */
+  async admit(remote: string | undefined): Promise<boolean> {
+    const address = remote ?? 'unknown'
+    try {
+      const failed = await this.failures.get(address)
+      if (failed && failed.consumedPoints > this.limits.failedLoginsPerMinutePerAddress) throw new Error('blocked')
+      await this.connects.consume(address)
+      return true
+    } catch {
+      this.metrics.rejected.inc({ reason: 'PL_CONNECT_RATE' })
+      return false
+    }
   }
 
   readonly authenticate = (
@@ -179,6 +181,12 @@ export class BrokerAccess {
     }
     const device = identity.type === 'device' ? this.ownTopic(session, packet.topic) : this.gatewayTopic(session, identity, packet)
     if (device === 'allowed') return done(null)
+    if (device === 'erased') {
+      // A gateway's outbox still held samples of an erased member's own device (deleted with them).
+      this.metrics.rejected.inc({ reason: 'PL_SAMPLE_ERASED' })
+      packet.topic = `$pulseline/erased/${identity.id}`
+      return done(null)
+    }
     if (device === 'retain') return done(this.refuse('PL_RETAIN_REFUSED', identity, packet))
     if (!device) return void this.refusePublish(identity.id, client, packet).then(done)
     this.intake.accept(device, packet).then(
@@ -198,7 +206,7 @@ export class BrokerAccess {
 
   private mayRead(identity: Identity, topic: string): boolean {
     if (identity.type === 'service') return identity.subscribe.some((acl) => topicMatches(acl, topic))
-    if (identity.type === 'gateway') return topic === gymDevicesTopic(identity.gym) || topicMatches(`${gatewayTopicPrefix(identity.gym, '+')}/claims`, topic)
+    if (identity.type === 'gateway') return topic === gymDevicesTopic(identity.gym) || topic === gymErasuresTopic(identity.gym) || topicMatches(`${gatewayTopicPrefix(identity.gym, '+')}/claims`, topic)
     return false
   }
 
@@ -211,7 +219,7 @@ export class BrokerAccess {
    * A gateway may publish samples for the registered devices of its own gym, and its claims (retained) and
    * nearby list under its own `pulseline/{gym}/gateway/{id}/`, which are forwarded but not stored.
    */
-  private gatewayTopic(session: Session, gateway: GatewayIdentity, packet: PublishPacket): DeviceSession | 'allowed' | 'retain' | undefined {
+  private gatewayTopic(session: Session, gateway: GatewayIdentity, packet: PublishPacket): DeviceSession | 'allowed' | 'retain' | 'erased' | undefined {
     const { topic } = packet
     const own = gatewayTopicPrefix(gateway.gym, gateway.id)
     if (topic === `${own}/claims`) return 'allowed'
@@ -219,6 +227,7 @@ export class BrokerAccess {
     const target = parseDeviceSamplesTopic(topic)
     if (!target || target.gym !== gateway.gym) return undefined
     const registered = this.directory.device(target.device)
+    if (!registered && this.erasedDevice(target.device)) return 'erased'
     if (!registered || registered.gym !== gateway.gym) return undefined
     session.onBehalf ??= new Map()
     let device = session.onBehalf.get(registered.id)
@@ -234,8 +243,8 @@ export class BrokerAccess {
     if (identity?.type === 'service' && identity.subscribe.some((acl) => filterCovered(acl, sub.topic))) return done(null, sub)
     // Gateways see each other's claims, so that a device in range of two gateways is read by one.
     if (identity?.type === 'gateway' && filterCovered(`${gatewayTopicPrefix(identity.gym, '+')}/claims`, sub.topic)) return done(null, sub)
-    // ... and the gym's device list, to know which devices to read.
-    if (identity?.type === 'gateway' && sub.topic === gymDevicesTopic(identity.gym)) return done(null, sub)
+    // ... and the gym's device list, to know which devices to read, and its erasures, to purge its outbox.
+    if (identity?.type === 'gateway' && (sub.topic === gymDevicesTopic(identity.gym) || sub.topic === gymErasuresTopic(identity.gym))) return done(null, sub)
     this.metrics.rejected.inc({ reason: 'PL_ACL_SUBSCRIBE' })
     this.log('subscribe_denied', { identity: identity?.id, topic: sub.topic })
     // A null subscription answers SUBACK 0x80 (failure) and keeps the connection (§3.9.3).

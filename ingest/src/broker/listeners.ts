@@ -2,7 +2,7 @@
  * The broker's listeners: MQTT over TCP, over WebSocket and (optionally) over TLS. Every connection passes through the
  * PacketSizeGuard before Aedes sees a byte of it.
  */
-import { createServer as createTcpServer, type Server as TcpServer, type AddressInfo } from 'node:net'
+import { createServer as createTcpServer, type Server as TcpServer, type AddressInfo, type Socket } from 'node:net'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import { readFileSync } from 'node:fs'
@@ -35,15 +35,20 @@ export interface Listeners {
 export async function listen(
   broker: Aedes,
   options: ListenerOptions,
+  /** Whether a new connection from this address may go on to the broker; a refused one is closed at once. */
+  admit: (remote: string | undefined) => Promise<boolean>,
   onOversize: (info: OversizePacket & { remote: string | undefined }) => void,
 ): Promise<Listeners> {
   const guard = (stream: Duplex, remote: string | undefined) =>
     new PacketSizeGuard(stream, options.maxPacketBytes, (info) => onOversize({ ...info, remote }), remote)
-
-  const tcp: TcpServer = createTcpServer((socket) => {
+  const handleSocket = (socket: Socket) => {
     socket.setNoDelay(options.noDelay)
-    broker.handle(guard(socket, socket.remoteAddress), undefined)
-  })
+    socket.on('error', () => socket.destroy())
+    // Until admitted nothing reads the socket: what the client sends waits in the kernel.
+    void admit(socket.remoteAddress).then((ok) => (ok && !socket.destroyed ? broker.handle(guard(socket, socket.remoteAddress), undefined) : socket.destroy()))
+  }
+
+  const tcp: TcpServer = createTcpServer(handleSocket)
   await listenOn(tcp, options.port, options.host)
 
   let http: HttpServer | undefined
@@ -56,7 +61,7 @@ export async function listen(
       req.socket.setNoDelay(options.noDelay)
       const stream = createWebSocketStream(ws)
       stream.on('error', () => stream.destroy())
-      broker.handle(guard(stream, req.socket.remoteAddress), req)
+      void admit(req.socket.remoteAddress).then((ok) => (ok && !stream.destroyed ? broker.handle(guard(stream, req.socket.remoteAddress), req) : ws.terminate()))
     })
     await listenOn(http, options.wsPort, options.host)
   }
@@ -64,10 +69,7 @@ export async function listen(
   let tls: TlsServer | undefined
   if (options.tlsPort >= 0) {
     // Devices on a gym's LAN or beyond it: the same broker, behind TLS.
-    tls = createTlsServer({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }, (socket) => {
-      socket.setNoDelay(options.noDelay)
-      broker.handle(guard(socket, socket.remoteAddress), undefined)
-    })
+    tls = createTlsServer({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }, handleSocket)
     await listenOn(tls, options.tlsPort, options.host)
   }
 

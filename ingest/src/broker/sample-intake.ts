@@ -45,6 +45,8 @@ export class SampleIntake {
     private readonly options: IntakeOptions,
     /** Member attribution by sample time, when a registry is configured. */
     private readonly attribution?: MemberAttribution,
+    /** Whether a sample of a device at a time belongs to an erased member (erasure/erasure-worker.ts). */
+    private readonly erased: (device: string, t: number) => boolean = () => false,
   ) {}
 
   /** Resolves once the packet's samples (or its dead letter) are durable; rejects if the log refuses. */
@@ -68,7 +70,11 @@ export class SampleIntake {
     let points = 0
     const { attribution } = this
     if (attribution) await attribution.prepare(session.identity.id)
-    for (const sample of result.accepted) {
+    // An erased member's sample arriving late (a gateway's outbox, a watch's buffer) is dropped: never stored,
+    // never forwarded, never dead-lettered.
+    const accepted = result.accepted.filter((s) => !this.erased(session.identity.id, s.t))
+    const erased = result.accepted.length - accepted.length
+    for (const sample of accepted) {
       const tags = attribution ? attribution.tagsAt(session.identity.id, session.identity.gym, sample.t) : session.tags
       lines += sampleToLines(sample, tags)
       points += pointsInSample(sample)
@@ -85,14 +91,15 @@ export class SampleIntake {
       )
     }
     this.metrics.deadLetters.inc(result.rejected.length)
+    if (erased > 0) this.metrics.rejected.inc({ reason: 'PL_SAMPLE_ERASED' }, erased)
     await Promise.all(writes)
-    this.metrics.samples.inc(result.accepted.length)
+    this.metrics.samples.inc(accepted.length)
     this.metrics.points.inc(points)
-    if (result.rejected.length === 0) {
+    if (result.rejected.length === 0 && erased === 0) {
       this.metrics.messages.inc({ outcome: 'accepted' })
-    } else if (result.accepted.length > 0) {
+    } else if (accepted.length > 0) {
       this.metrics.messages.inc({ outcome: 'partial' })
-      packet.payload = encodePayload(result.accepted)
+      packet.payload = encodePayload(accepted)
     } else {
       this.metrics.messages.inc({ outcome: 'rejected' })
       packet.topic = rejectedTopic(session.identity.id)

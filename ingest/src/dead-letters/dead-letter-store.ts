@@ -4,8 +4,9 @@
  * a DurableLog that deletes its oldest segments when full (counted), so a flood of garbage cannot fill
  * the disk or push out samples.
  */
+import { rename, rm } from 'node:fs/promises'
 import type { ErrorCode, Reason } from '@pulseline/protocol'
-import { DurableLog } from '../log/durable-log.js'
+import { DurableLog, type DurableLogOptions } from '../log/durable-log.js'
 
 export interface DeadLetter {
   /** When it was refused (ms since epoch). */
@@ -30,25 +31,67 @@ export interface DeadLetterStoreOptions {
 }
 
 export class DeadLetterStore {
+  /** Set while letters are being purged: new letters wait for the rewritten store. */
+  private purging: Promise<void> | undefined
+
   private constructor(
-    private readonly log: DurableLog,
+    private log: DurableLog,
+    private readonly logOptions: DurableLogOptions,
     private readonly keepPayloadBytes: number,
   ) {}
 
   static async open(options: DeadLetterStoreOptions): Promise<DeadLetterStore> {
-    const log = await DurableLog.open({
+    const logOptions: DurableLogOptions = {
       dir: options.dir,
       segmentBytes: Math.max(4096, Math.floor(options.maxBytes / 8)),
       maxBytes: options.maxBytes,
       maxPendingBytes: 16 * 1024 * 1024,
       maxRecordBytes: 32 * 1024 * 1024,
       whenFull: 'drop-oldest',
-    })
-    return new DeadLetterStore(log, options.keepPayloadBytes)
+    }
+    return new DeadLetterStore(await DurableLog.open(logOptions), logOptions, options.keepPayloadBytes)
+  }
+
+  /**
+   * Deletes every letter `drop` picks (an erased member's refused samples), by rewriting the store beside
+   * itself and swapping the directories; returns how many went. Letters put meanwhile wait, then land in
+   * the new store.
+   */
+  async purge(drop: (letter: DeadLetter) => boolean): Promise<number> {
+    while (this.purging) await this.purging
+    let dropped = 0
+    for await (const l of this.letters()) if (drop(l)) dropped++
+    if (dropped === 0) return 0
+    let release!: () => void
+    this.purging = new Promise((resolve) => (release = resolve))
+    try {
+      const dir = this.logOptions.dir
+      const tmp = `${dir}.purge`
+      await rm(tmp, { recursive: true, force: true })
+      const fresh = await DurableLog.open({ ...this.logOptions, dir: tmp })
+      const batch: Array<Promise<void>> = []
+      dropped = 0
+      for await (const l of this.letters()) {
+        if (drop(l)) dropped++
+        else batch.push(fresh.append(Buffer.from(JSON.stringify(l))))
+        if (batch.length >= 1000) await Promise.all(batch.splice(0))
+      }
+      await Promise.all(batch)
+      await fresh.close()
+      await this.log.close()
+      await rm(dir, { recursive: true, force: true })
+      await rename(tmp, dir)
+      this.log = await DurableLog.open(this.logOptions)
+      return dropped
+    } finally {
+      this.purging = undefined
+      release()
+    }
   }
 
   /** Stores a letter; resolves when it is durable. The payload is cut to keepPayloadBytes. */
   put(letter: Omit<DeadLetter, 'payload' | 'payloadBytes'>, payload?: Buffer | string): Promise<void> {
+    if (this.purging) return this.purging.then(() => this.put(letter, payload))
     const record: DeadLetter = { ...letter }
     if (payload !== undefined) {
       const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload

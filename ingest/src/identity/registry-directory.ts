@@ -20,6 +20,8 @@ export class RegistryDirectory implements IdentityDirectory {
   onAssignmentsChanged: (ids: string[]) => void = () => {}
   /** Called after the device list was reloaded (a device added, claimed, removed). */
   onDevicesChanged: () => void = () => {}
+  /** Called when a member's erasure was recorded or completed. */
+  onErasure: () => void = () => {}
 
   private constructor(
     private readonly registry: Registry,
@@ -84,6 +86,7 @@ export class RegistryDirectory implements IdentityDirectory {
     const gone = devices.filter((d) => !this.devices.has(d))
     if (credentials.length + gone.length > 0) this.onRevoked([...new Set([...credentials, ...gone])])
     if (assignments.length + devices.length > 0) this.onAssignmentsChanged([...new Set([...assignments, ...devices])])
+    if (changes.some((c) => c.kind === 'erasure')) this.onErasure()
   }
 
   private async reloadDevices(): Promise<void> {

@@ -229,6 +229,18 @@ export class DurableLog {
     await this.checkpointWriting
   }
 
+  /**
+   * Closes the active segment (later appends start a new one) and deletes every segment already shipped.
+   * Erasure uses it: once the shipper has passed the erasure point, no file of the log holds what came before.
+   */
+  async sealActive(): Promise<void> {
+    while (this.flushing || this.flushScheduled) await new Promise((r) => setImmediate(r))
+    if (this.closed || this.failure) return
+    const last = this.segments[this.segments.length - 1]!
+    if (last.size > 0) await this.roll()
+    while (this.segments.length > 1 && this.segments[0]!.base + this.segments[0]!.size <= this.committed) await this.deleteOldest()
+  }
+
   async close(): Promise<void> {
     while (this.flushing || this.flushScheduled || this.pending.length > 0) await new Promise((r) => setImmediate(r))
     this.closed = true

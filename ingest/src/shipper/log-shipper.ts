@@ -58,6 +58,12 @@ export class LogShipper {
     private readonly events: ShipperEvents,
   ) {}
 
+  /**
+   * Lines to leave out of what is shipped from now on (an erased member's, while their erasure is carried
+   * out); the identity by default. Whatever it leaves out is committed as shipped.
+   */
+  filter: (body: Buffer) => Buffer = (body) => body
+
   start(): void {
     this.running ??= this.run().catch((err) => {
       if (!this.stopController.signal.aborted) throw err
@@ -92,9 +98,9 @@ export class LogShipper {
       const { records, next } = await this.log.read(cursor, this.options.batchBytes)
       cursor = next
       if (records.length === 0) continue
-      const body = records.length === 1 ? records[0]! : Buffer.concat(records)
+      const body = this.filter(records.length === 1 ? records[0]! : Buffer.concat(records))
       const batch: Batch = { end: next, done: false, sent: Promise.resolve() }
-      batch.sent = this.send(body).then(
+      batch.sent = (body.length > 0 ? this.send(body) : Promise.resolve()).then(
         () => {
           batch.done = true
           return this.commitWritten()
@@ -116,6 +122,9 @@ export class LogShipper {
   private async send(body: Buffer): Promise<void> {
     const signal = this.stopController.signal
     for (let attempt = 0; ; attempt++) {
+      // Again before every retry: an erasure may have begun while this batch waited for InfluxDB.
+      if (attempt > 0) body = this.filter(body)
+      if (body.length === 0) return
       const started = performance.now()
       try {
         await this.writer.write(body)

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DUMMY_HASH, DUMMY_MACHINE_HASH, hashMachineSecret, hashSecret, newSecret, verifySecret, type ScryptCost } from '../secret-hash.js'
 import { RegistryError, type ClassSession, type Registry } from '../registry.js'
-import type { Assignment, Change, Device, DeviceKind, Gym, MemberProfile, Role, User } from '../types.js'
+import type { Assignment, Change, Device, DeviceKind, Erasure, Gym, MemberProfile, Role, User } from '../types.js'
 import { migrate } from './migrate.js'
 
 type Row = Record<string, unknown>
@@ -141,7 +141,11 @@ export class SqliteRegistry implements Registry {
   }
 
   async deleteUser(id: string): Promise<void> {
-    this.db.transaction(() => {
+    this.db.transaction(() => this.deleteUserRows(id))()
+  }
+
+  private deleteUserRows(id: string): void {
+    {
       const owned = this.db.prepare('SELECT id FROM devices WHERE owner_user_id = ?').all(id) as Array<{ id: string }>
       const worn = this.db.prepare('SELECT DISTINCT device_id FROM assignments WHERE user_id = ?').all(id) as Array<{ device_id: string }>
       // Owned devices go with their owner (their data is the owner's); pool devices stay with the gym.
@@ -150,6 +154,49 @@ export class SqliteRegistry implements Registry {
       for (const d of owned) this.change('device', d.id)
       for (const d of worn) this.change('assignment', d.device_id)
       this.change('user', id)
+    }
+  }
+
+  async eraseUser(id: string, actor: string): Promise<Erasure> {
+    const now = Date.now()
+    const erasure = this.db.transaction((): Erasure => {
+      const user = this.db.prepare('SELECT gym_id FROM users WHERE id = ?').get(id) as { gym_id: string | null } | undefined
+      if (!user) throw new RegistryError('not_found', `no user ${id}`)
+      const worn = this.db.prepare('SELECT device_id, from_ms, to_ms FROM assignments WHERE user_id = ?').all(id) as Array<{ device_id: string; from_ms: number; to_ms: number | null }>
+      const owned = this.db.prepare('SELECT id FROM devices WHERE owner_user_id = ?').all(id) as Array<{ id: string }>
+      const intervals = [
+        ...worn.map((a) => ({ device: a.device_id, fromMs: a.from_ms, toMs: a.to_ms ?? now })),
+        ...owned.map((d) => ({ device: d.id, fromMs: 0, toMs: now })),
+      ]
+      const row = this.db.prepare('INSERT INTO erasures (member_id, gym_id, requested_ms, intervals) VALUES (?, ?, ?, ?)').run(id, user.gym_id, now, JSON.stringify(intervals))
+      this.deleteUserRows(id)
+      this.db.prepare('INSERT INTO audit_log (at_ms, actor, action, subject) VALUES (?, ?, ?, ?)').run(now, actor, 'member.erase', id)
+      this.change('erasure', id)
+      return { id: Number(row.lastInsertRowid), member: id, gymId: user.gym_id, requestedMs: now, intervals, completedMs: null }
+    })()
+    return erasure
+  }
+
+  async erasures(sinceMs = 0): Promise<Erasure[]> {
+    const rows = this.db.prepare('SELECT * FROM erasures WHERE completed_ms IS NULL OR completed_ms >= ? ORDER BY id').all(sinceMs) as Row[]
+    return rows.map((r) => ({
+      id: r.id as number,
+      member: r.member_id as string,
+      gymId: (r.gym_id as string | null) ?? null,
+      requestedMs: r.requested_ms as number,
+      intervals: JSON.parse(r.intervals as string),
+      completedMs: (r.completed_ms as number | null) ?? null,
+    }))
+  }
+
+  async completeErasure(id: number, atMs: number): Promise<void> {
+    this.db.transaction(() => {
+      const r = this.db.prepare('SELECT member_id FROM erasures WHERE id = ?').get(id) as { member_id: string } | undefined
+      this.db.prepare('UPDATE erasures SET completed_ms = ? WHERE id = ?').run(atMs, id)
+      if (r) {
+        this.db.prepare('INSERT INTO audit_log (at_ms, actor, action, subject) VALUES (?, ?, ?, ?)').run(atMs, 'ingest', 'member.erase.completed', r.member_id)
+        this.change('erasure', r.member_id)
+      }
     })()
   }
 
@@ -347,6 +394,10 @@ export class SqliteRegistry implements Registry {
 
   async audit(actor: string, action: string, subject: string): Promise<void> {
     this.run('INSERT INTO audit_log (at_ms, actor, action, subject) VALUES (?, ?, ?, ?)', Date.now(), actor, action, subject)
+  }
+
+  async auditAbout(subject: string): Promise<Array<{ atMs: number; actor: string; action: string }>> {
+    return this.db.prepare('SELECT at_ms AS atMs, actor, action FROM audit_log WHERE subject = ? ORDER BY at_ms').all(subject) as Array<{ atMs: number; actor: string; action: string }>
   }
 
   async close(): Promise<void> {
