@@ -156,6 +156,13 @@ export async function dashboardUnderFuzz(options: { requests: number; frames: nu
   global.gc?.()
   const heapBefore = process.memoryUsage().heapUsed
   for (let done = 0, round = 0; done < options.requests; round++) {
+    // A fresh fixture every 5,000 requests: the fuzz erases members and rotates credentials as it goes,
+    // and requests against an emptied registry would test little.
+    if (round > 0 && round % 10 === 0) {
+      await app.close()
+      await registry.close()
+      ;({ app, registry } = await fixture(options.influx))
+    }
     const batch = fc.sample(arbitrary, { numRuns: Math.min(500, options.requests - done), seed: options.seed + round })
     for (const r of batch) {
       let url = r.op.path
