@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { resolveOptions, type DeepPartial } from '@pulseline/config'
+import { PulselineError } from '@pulseline/protocol'
 
 const port = (description: string) => Type.Integer({ minimum: 0, maximum: 65535, description })
 const bytes = (minimum: number, description: string) => Type.Integer({ minimum, description: `${description} (bytes)` })
@@ -14,7 +15,8 @@ export const IngestOptionsSchema = Type.Object(
   {
     mqtt: Type.Object(
       {
-        host: Type.String({ description: 'address the MQTT listeners bind to; 0.0.0.0 to accept devices from the LAN' }),
+        host: Type.String({ description: 'address the plain MQTT listeners (TCP, WebSocket) bind to; anything but loopback needs allowPlaintext' }),
+        allowPlaintext: Type.Boolean({ description: 'let plain MQTT listen beyond loopback: device secrets and health data then cross the network in clear (prefer tlsPort)' }),
         port: port('MQTT over TCP; 0 picks a free port'),
         wsPort: port('MQTT over WebSocket; 0 picks a free port'),
         wsEnabled: Type.Boolean({ description: 'serve MQTT over WebSocket too' }),
@@ -22,6 +24,7 @@ export const IngestOptionsSchema = Type.Object(
         maxPayloadBytes: bytes(256, 'largest sample payload; a larger one is dead-lettered and acknowledged'),
         noDelay: Type.Boolean({ description: 'TCP_NODELAY on client sockets: lower latency for live consumers' }),
         tlsPort: Type.Integer({ minimum: -1, maximum: 65535, description: 'MQTT over TLS; -1 is off, 0 picks a free port' }),
+        tlsHost: Type.String({ description: 'address the TLS listener binds to; 0.0.0.0 to accept devices from the LAN' }),
         tlsCertFile: Type.String({ description: 'PEM certificate (chain) for the TLS listener' }),
         tlsKeyFile: Type.String({ description: 'PEM private key for the TLS listener' }),
         connectsPerSecondPerAddress: Type.Integer({ minimum: 1, description: 'CONNECTs one address may make per second; more are refused (CONNACK 3) before any secret is checked' }),
@@ -37,6 +40,7 @@ export const IngestOptionsSchema = Type.Object(
         host: Type.String({ description: 'address of the /metrics and /healthz listener' }),
         port: port('port of /metrics and /healthz; 0 picks a free port'),
         metricsToInfluxMs: Type.Integer({ minimum: 0, description: 'write the /metrics counters to InfluxDB (measurement pipeline) this often, for Grafana; 0 is off (ms)' }),
+        token: Type.String({ description: 'bearer token /dead-letters asks for; empty: /dead-letters answers loopback clients only' }),
       },
       strict,
     ),
@@ -54,6 +58,7 @@ export const IngestOptionsSchema = Type.Object(
         dir: Type.String({ description: 'directory of the dead-letter store' }),
         maxBytes: bytes(65536, 'disk the dead-letter store may use; the oldest letters are deleted past it, counted'),
         keepPayloadBytes: bytes(0, 'bytes of a rejected payload kept with its reasons'),
+        servePayloads: Type.Boolean({ description: 'let /dead-letters?payload=1 return the refused bytes, which may hold health values' }),
       },
       strict,
     ),
@@ -113,6 +118,7 @@ export type IngestOptionsInput = DeepPartial<IngestOptions>
 export const INGEST_DEFAULTS: IngestOptions = {
   mqtt: {
     host: '127.0.0.1',
+    allowPlaintext: false,
     port: 1883,
     wsPort: 8083,
     wsEnabled: true,
@@ -120,6 +126,7 @@ export const INGEST_DEFAULTS: IngestOptions = {
     maxPayloadBytes: 256 * 1024,
     noDelay: true,
     tlsPort: -1,
+    tlsHost: '127.0.0.1',
     tlsCertFile: '',
     tlsKeyFile: '',
     // A gym's devices share one NATed address: a whole class reconnecting at once must get through.
@@ -129,14 +136,14 @@ export const INGEST_DEFAULTS: IngestOptions = {
     keepaliveLimitS: 1200,
     connectTimeoutMs: 10_000,
   },
-  http: { host: '127.0.0.1', port: 9464, metricsToInfluxMs: 10_000 },
+  http: { host: '127.0.0.1', port: 9464, metricsToInfluxMs: 10_000, token: '' },
   log: {
     dir: '.data/ingest/log',
     segmentBytes: 64 * 1024 * 1024,
     maxBytes: 8 * 1024 * 1024 * 1024,
     maxPendingBytes: 64 * 1024 * 1024,
   },
-  deadLetters: { dir: '.data/ingest/dead-letters', maxBytes: 256 * 1024 * 1024, keepPayloadBytes: 4096 },
+  deadLetters: { dir: '.data/ingest/dead-letters', maxBytes: 256 * 1024 * 1024, keepPayloadBytes: 4096, servePayloads: false },
   influx: {
     url: 'http://127.0.0.1:8086',
     database: 'pulseline',
@@ -153,6 +160,17 @@ export const INGEST_DEFAULTS: IngestOptions = {
   identities: { file: '.data/identities.json', registry: '', registryPollMs: 1000, reattributeLookbackMs: 7 * 24 * 3_600_000 },
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host)
+}
+
 export function resolveIngestOptions(input: unknown = {}): IngestOptions {
-  return resolveOptions('ingest', IngestOptionsSchema, INGEST_DEFAULTS, input)
+  const options = resolveOptions('ingest', IngestOptionsSchema, INGEST_DEFAULTS, input)
+  // Security review M12: plain MQTT beyond this machine is a choice the operator makes, never a default.
+  if (!isLoopback(options.mqtt.host) && !options.mqtt.allowPlaintext) {
+    throw new PulselineError('PL_CONFIG_INVALID', 'ingest.mqtt.host', `${options.mqtt.host} would serve plain MQTT beyond loopback: serve devices over TLS (mqtt.tlsPort, mqtt.tlsHost) or set mqtt.allowPlaintext`)
+  }
+  return options
 }

@@ -178,7 +178,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     influx: { reachable: shipper.influxReachable, lastError: shipper.influxReachable ? undefined : shipper.lastError },
     log: { backlogBytes: log.backlogBytes, diskBytes: log.diskBytes },
     clients: broker.connectedClients,
-  }), deadLetters)
+  }), deadLetters, { token: options.http.token, servePayloads: options.deadLetters.servePayloads })
   logger.info({ mqtt: listeners.port, ws: listeners.wsPort, tls: listeners.tlsPort, http: (http.server.address() as AddressInfo).port }, 'ingest listening')
   // Pipeline health for Grafana: the same counters as /metrics, into InfluxDB. Best effort: a failed write
   // is logged at debug and the next one carries the cumulative values anyway.

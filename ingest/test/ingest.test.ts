@@ -32,6 +32,8 @@ describe('ingest against real InfluxDB and real MQTT', () => {
   beforeAll(async () => {
     influx = await freshDatabase('ingest')
     const options = await ingestOptions(inject('influxUrl'), influx.options.database)
+    options.http.token = 'operator-token'
+    options.deadLetters.servePayloads = true
     await writeIdentities(options.identities.file, devices, [{ id: 'viewer', secret: 'v', subscribe: ['pulseline/gym-a/#'], publish: [] }])
     service = await startTestIngest(options)
   })
@@ -117,11 +119,15 @@ describe('ingest against real InfluxDB and real MQTT', () => {
     expect(await metric(service, 'pulseline_ingest_rejected_total', '{reason="PL_SAMPLE_OUT_OF_RANGE"}')).toBe(1)
     await until(async () => (rowsOf(await influx.query(`SELECT count(bpm) FROM hr WHERE device='strap-2'`))[0]?.count ?? 0) === 1)
     // The operator's view of the letters: newest first, reasons kept, refused bytes only on request.
-    const letters = (await (await fetch(`http://127.0.0.1:${service.httpPort}/dead-letters?limit=10`)).json()).letters as Array<Record<string, unknown>>
+    // Behind the operator's bearer token (security review M12).
+    expect((await fetch(`http://127.0.0.1:${service.httpPort}/dead-letters?limit=10`)).status).toBe(401)
+    expect((await fetch(`http://127.0.0.1:${service.httpPort}/dead-letters?limit=10`, { headers: { authorization: 'Bearer operator-tokeX' } })).status).toBe(401)
+    const operator = { headers: { authorization: 'Bearer operator-token' } }
+    const letters = (await (await fetch(`http://127.0.0.1:${service.httpPort}/dead-letters?limit=10`, operator)).json()).letters as Array<Record<string, unknown>>
     const mine = letters.filter((l) => l.device === 'strap-2')
     expect(mine.map((l) => l.reason)).toEqual(['PL_SAMPLE_OUT_OF_RANGE', 'PL_PAYLOAD_NOT_JSON'])
     expect(mine.every((l) => l.payload === undefined)).toBe(true)
-    const withPayload = (await (await fetch(`http://127.0.0.1:${service.httpPort}/dead-letters?reason=PL_PAYLOAD_NOT_JSON&payload=1`)).json()).letters
+    const withPayload = (await (await fetch(`http://127.0.0.1:${service.httpPort}/dead-letters?reason=PL_PAYLOAD_NOT_JSON&payload=1`, operator)).json()).letters
     expect(withPayload.map((l: { payload: string }) => l.payload)).toContain('{"v":1,"samples":[')
   })
 

@@ -21,6 +21,7 @@ export interface ListenerOptions {
   noDelay: boolean
   /** -1 turns the TLS listener off. */
   tlsPort: number
+  tlsHost: string
   tlsCertFile: string
   tlsKeyFile: string
 }
@@ -70,7 +71,7 @@ export async function listen(
   if (options.tlsPort >= 0) {
     // Devices on a gym's LAN or beyond it: the same broker, behind TLS.
     tls = createTlsServer({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }, handleSocket)
-    await listenOn(tls, options.tlsPort, options.host)
+    await listenOn(tls, options.tlsPort, options.tlsHost)
   }
 
   return {

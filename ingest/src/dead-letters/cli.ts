@@ -13,7 +13,10 @@ const query = new URLSearchParams({ limit: values.limit! })
 if (values.reason) query.set('reason', values.reason)
 if (values.payload) query.set('payload', '1')
 try {
-  const res = await fetch(`${values.url}/dead-letters?${query}`)
+  // The operator token from the environment (never argv): PULSELINE_INGEST_HTTP_TOKEN, as ingest reads it.
+  const token = process.env.PULSELINE_INGEST_HTTP_TOKEN
+  const res = await fetch(`${values.url}/dead-letters?${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+  if (!res.ok) throw new Error(`HTTP ${res.status}: ${((await res.json()) as { error?: string }).error ?? ''}`)
   const body = (await res.json()) as { letters: DeadLetter[]; droppedBytes: number }
   for (const l of body.letters) {
     const who = l.device ?? l.client ?? l.remote ?? '-'
