@@ -47,6 +47,10 @@ const EXPECTED: Record<string, Expectation> = {
   'PUT /api/members/:member/profile': { allow: ['admin@own', 'coach@own', 'self'], body: { weightKg: 71 } },
   'GET /api/gyms/:gym/nearby': { allow: GYM_PEOPLE },
   'POST /api/me/devices/claim': { allow: ANY_USER, body: { address: 'AA:BB:CC:DD:EE:FF' } },
+  // A claim waits for a coach or admin of the device's gym, who sees who wears the strap (review M6).
+  'GET /api/gyms/:gym/claims': { allow: ['admin@own', 'coach@own'] },
+  'POST /api/devices/:device/claim': { allow: ['admin@own', 'coach@own'] },
+  'DELETE /api/devices/:device/claim': { allow: ['admin@own', 'coach@own'] },
   'GET /api/live': { allow: ANY_USER },
   'GET /api/health': { allow: ['anonymous', ...ANY_USER] },
   // The OpenAPI document lists every admin route: logged-in users only (security review L8).

@@ -38,10 +38,18 @@ describe('pairing and registry management', () => {
     ])
   })
 
-  it('a member claims a strap from the list; nobody else can; an address no gateway sees is refused', async () => {
+  it('a member claims a strap from the list, a coach confirms it; nobody else can; an address no gateway sees is refused', async () => {
     const claimed = await app.inject({ method: 'POST', url: '/api/me/devices/claim', payload: { address: 'aa:bb:cc:00:00:01' }, ...as('ann') })
-    expect(claimed.statusCode).toBe(201)
-    expect(claimed.json()).toMatchObject({ id: 'ble-AABBCC000001', kind: 'strap', ownerUserId: 'ann', address: 'AA:BB:CC:00:00:01' })
+    expect(claimed.statusCode).toBe(202)
+    expect(claimed.json()).toMatchObject({ id: 'ble-AABBCC000001', kind: 'strap', ownerUserId: null, status: 'pending' })
+    // Not hers until a coach, who sees her wearing it, says so.
+    expect((await app.inject({ method: 'GET', url: '/api/me/devices', ...as('ann') })).json()).toEqual([])
+    expect((await app.inject({ method: 'POST', url: '/api/me/devices/claim', payload: { address: 'AA:BB:CC:00:00:01' }, ...as('bob') })).statusCode).toBe(409)
+    const waiting = (await app.inject({ method: 'GET', url: '/api/gyms/gym-a/claims', ...as('coach') })).json()
+    expect(waiting.map((c: { deviceId: string; userId: string }) => [c.deviceId, c.userId])).toEqual([['ble-AABBCC000001', 'ann']])
+    const approved = await app.inject({ method: 'POST', url: '/api/devices/ble-AABBCC000001/claim', ...as('coach') })
+    expect(approved.statusCode).toBe(201)
+    expect(approved.json()).toMatchObject({ id: 'ble-AABBCC000001', kind: 'strap', ownerUserId: 'ann', address: 'AA:BB:CC:00:00:01' })
     expect((await registry.devicesOwnedBy('ann')).map((d) => d.id)).toEqual(['ble-AABBCC000001'])
     expect((await app.inject({ method: 'POST', url: '/api/me/devices/claim', payload: { address: 'AA:BB:CC:00:00:01' }, ...as('bob') })).statusCode).toBe(409)
     // Another gym's member: their gateways do not see it.

@@ -148,7 +148,9 @@ describe('ingest with the registry', () => {
     await expect.poll(() => lists.at(-1)?.devices.map((d) => d.id), { timeout: 5000 }).toEqual(['bike-r'])
     // Another gym's list is not for this gateway.
     await expect(gateway.subscribeAsync(gymDevicesTopic('gym-other'), { qos: 1 })).rejects.toThrow(/Subscribe error/)
-    await registry.claimDevice('gym-r', 'AA:00:00:00:00:01', 'strap', 'ann')
+    // A member's claim from the nearby list registers the strap; the coach's confirmation makes it hers.
+    await registry.requestClaim('gym-r', 'AA:00:00:00:00:01', 'strap', 'ann')
+    await registry.approveClaim('ble-AA0000000001')
     await expect.poll(() => lists.at(-1)?.devices.map((d) => d.id).sort(), { timeout: 5000 }).toEqual(['bike-r', 'ble-AA0000000001'])
     await gateway.endAsync()
   })

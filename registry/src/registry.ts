@@ -56,10 +56,17 @@ export interface Registry {
   /** The device of a gym with this BLE address, if registered. */
   deviceByAddress(gymId: string, address: string): Promise<Device | undefined>
   /**
-   * A member claims a device a gateway of their gym sees nearby: registered and unowned, it becomes theirs;
-   * unregistered, it is registered as theirs. Undefined when someone else owns it or it is in the pool.
+   * A member asks for a device a gateway of their gym sees nearby: unregistered, it is registered (unowned);
+   * then the request waits for a coach or admin to confirm it (`approveClaim`). 'mine' when it is theirs
+   * already; undefined when someone else owns it, it is in the pool, or another member asked first.
    */
-  claimDevice(gymId: string, address: string, kind: DeviceKind, userId: string): Promise<Device | undefined>
+  requestClaim(gymId: string, address: string, kind: DeviceKind, userId: string): Promise<{ device: Device; status: 'pending' | 'mine' } | undefined>
+  /** The claims waiting in a gym, oldest first. */
+  claimRequests(gymId: string): Promise<Array<{ deviceId: string; userId: string; requestedMs: number; address: string | null }>>
+  /** Confirms a claim: the device becomes the requesting member's. Undefined when nothing waits for it. */
+  approveClaim(deviceId: string): Promise<Device | undefined>
+  /** Turns a claim down; true when one waited. */
+  rejectClaim(deviceId: string): Promise<boolean>
 
   /** A short single-use code that pairs an unowned device to whichever member of its gym redeems it. */
   createPairingCode(deviceId: string, ttlMs: number): Promise<string>

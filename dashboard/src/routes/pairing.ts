@@ -68,10 +68,31 @@ export async function pairingRoutes(app: FastifyInstance, { registry, hub }: { r
       // Only a device a gateway of the member's own gym sees now: no claiming by typing an address.
       const seen = user.gymId ? hub.nearbyOf(user.gymId).find((d) => d.address.toUpperCase() === address) : undefined
       if (!seen) return reply.code(404).send({ error: 'no gateway of your gym sees that device now' })
-      const device = await registry.claimDevice(user.gymId!, address, kindFromServices(seen.services), user.id)
-      if (!device) return reply.code(409).send({ error: 'that device belongs to someone else or to the gym' })
-      await registry.audit(user.id, 'pairing.claim', device.id)
-      return reply.code(201).send(device)
+      const claim = await registry.requestClaim(user.gymId!, address, kindFromServices(seen.services), user.id)
+      if (!claim) return reply.code(409).send({ error: 'that device belongs to someone else, to the gym, or another member asked for it first' })
+      if (claim.status === 'mine') return reply.code(200).send({ ...claim.device, status: 'mine' })
+      await registry.audit(user.id, 'pairing.claim', claim.device.id)
+      // Anyone in range could pick any strap from the list: a coach, who sees who wears it, confirms (review M6).
+      return reply.code(202).send({ ...claim.device, status: 'pending' })
     },
   )
+
+  app.get('/api/gyms/:gym/claims', { config: { access: 'gym:manage' }, schema: { params: Type.Object({ gym: Id }), tags: ['pairing'] } }, async (request) =>
+    registry.claimRequests((request.params as { gym: string }).gym),
+  )
+
+  app.post('/api/devices/:device/claim', { config: { access: 'gym:manage' }, schema: { params: Type.Object({ device: Id }), tags: ['pairing'] } }, async (request, reply) => {
+    const deviceId = (request.params as { device: string }).device
+    const device = await registry.approveClaim(deviceId)
+    if (!device) return reply.code(404).send({ error: 'no claim waits for that device' })
+    await registry.audit(request.user!.id, 'pairing.claim.approve', deviceId)
+    return reply.code(201).send(device)
+  })
+
+  app.delete('/api/devices/:device/claim', { config: { access: 'gym:manage' }, schema: { params: Type.Object({ device: Id }), tags: ['pairing'] } }, async (request, reply) => {
+    const deviceId = (request.params as { device: string }).device
+    if (!(await registry.rejectClaim(deviceId))) return reply.code(404).send({ error: 'no claim waits for that device' })
+    await registry.audit(request.user!.id, 'pairing.claim.reject', deviceId)
+    return reply.code(204).send()
+  })
 }

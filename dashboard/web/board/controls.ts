@@ -1,6 +1,6 @@
 /**
- * The coach's controls: start and stop the class, hand out and swap pool straps and machines, and the
- * alerts as they come.
+ * The coach's controls: start and stop the class, hand out and swap pool straps and machines, confirm the
+ * straps members asked for from the nearby list (the coach sees who wears which), and the alerts as they come.
  */
 import { api } from '../common/api.js'
 import { $, el, formatTime } from '../common/dom.js'
@@ -62,7 +62,22 @@ export async function setUpControls(gym: string, names: Map<string, string>): Pr
       note.textContent = (err as Error).message
     }
   }
-  $<HTMLButtonElement>('#toggle-controls').onclick = () => panel.classList.toggle('open')
+  const claims = async () => {
+    const waiting = await api<Array<{ deviceId: string; userId: string; address: string | null }>>(`/api/gyms/${gym}/claims`)
+    $('#claims').replaceChildren(
+      ...waiting.map((c) => {
+        const yes = el('button', { type: 'button' }, 'Confirm')
+        const no = el('button', { type: 'button' }, 'Refuse')
+        yes.onclick = () => void api(`/api/devices/${encodeURIComponent(c.deviceId)}/claim`, { method: 'POST' }).then(claims)
+        no.onclick = () => void api(`/api/devices/${encodeURIComponent(c.deviceId)}/claim`, { method: 'DELETE' }).then(claims)
+        return el('li', {}, `${names.get(c.userId) ?? c.userId}: ${c.address ?? c.deviceId} `, yes, no)
+      }),
+    )
+  }
+  $<HTMLButtonElement>('#toggle-controls').onclick = () => {
+    panel.classList.toggle('open')
+    if (panel.classList.contains('open')) void claims()
+  }
   await refresh()
 
   const alerts = $('#alerts')

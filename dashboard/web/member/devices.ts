@@ -38,8 +38,9 @@ export async function setUpDevices(gym: string, live: LiveSocket): Promise<void>
         const claim = el('button', { type: 'button' }, 'This is mine')
         claim.onclick = async () => {
           try {
-            const paired = await api<Device>('/api/me/devices/claim', { method: 'POST', body: { address: d.address } })
-            result.textContent = `Paired ${paired.kind} ${paired.id}.`
+            const paired = await api<Device & { status: 'pending' | 'mine' }>('/api/me/devices/claim', { method: 'POST', body: { address: d.address } })
+            // A coach who sees you wearing it confirms the claim; until then it is not yours.
+            result.textContent = paired.status === 'mine' ? `${paired.kind} ${paired.id} is yours already.` : `Asked for ${paired.kind} ${paired.id}: a coach confirms it is yours.`
             await list()
           } catch (err) {
             result.textContent = (err as Error).message

@@ -253,25 +253,49 @@ export class SqliteRegistry implements Registry {
     return r && toDevice(r)
   }
 
-  async claimDevice(gymId: string, address: string, kind: DeviceKind, userId: string): Promise<Device | undefined> {
+  async requestClaim(gymId: string, address: string, kind: DeviceKind, userId: string): Promise<{ device: Device; status: 'pending' | 'mine' } | undefined> {
     return this.db.transaction(() => {
       const user = this.db.prepare('SELECT gym_id FROM users WHERE id = ?').get(userId) as { gym_id: string | null } | undefined
       if (!user || user.gym_id !== gymId) return undefined
-      const existing = this.db.prepare('SELECT * FROM devices WHERE gym_id = ? AND upper(address) = upper(?)').get(gymId, address) as Row | undefined
-      if (existing) {
-        if (existing.owner_user_id !== null || existing.pool === 1) return existing.owner_user_id === userId ? toDevice(existing) : undefined
-        this.db.prepare('UPDATE devices SET owner_user_id = ? WHERE id = ?').run(userId, existing.id)
-        this.change('device', existing.id as string)
-        return toDevice({ ...existing, owner_user_id: userId })
+      let row = this.db.prepare('SELECT * FROM devices WHERE gym_id = ? AND upper(address) = upper(?)').get(gymId, address) as Row | undefined
+      if (row && row.owner_user_id === userId) return { device: toDevice(row), status: 'mine' as const }
+      if (row && (row.owner_user_id !== null || row.pool === 1)) return undefined
+      if (!row) {
+        // A new device's id is derived from its address, which is unique in the gym; ids are global, so one
+        // another gym took first (by chance or to squat it, review L4) gets a random suffix instead of a 500.
+        const derived = `ble-${address.replace(/:/g, '').toUpperCase()}`
+        const id = this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(derived) ? `${derived}-${randomBytes(4).toString('hex')}` : derived
+        this.db.prepare('INSERT INTO devices (id, gym_id, kind, address, serial, owner_user_id, pool, created_ms) VALUES (?, ?, ?, ?, NULL, NULL, 0, ?)').run(id, gymId, kind, address.toUpperCase(), Date.now())
+        this.change('device', id)
+        row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as Row
       }
-      // A new device's id is derived from its address, which is unique in the gym; ids are global, so one
-      // another gym took first (by chance or to squat it, review L4) gets a random suffix instead of a 500.
-      const derived = `ble-${address.replace(/:/g, '').toUpperCase()}`
-      const id = this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(derived) ? `${derived}-${randomBytes(4).toString('hex')}` : derived
-      this.db.prepare('INSERT INTO devices (id, gym_id, kind, address, serial, owner_user_id, pool, created_ms) VALUES (?, ?, ?, ?, NULL, ?, 0, ?)').run(id, gymId, kind, address.toUpperCase(), userId, Date.now())
-      this.change('device', id)
-      return { id, gymId, kind, address: address.toUpperCase(), serial: null, ownerUserId: userId, pool: false }
+      const waiting = this.db.prepare('SELECT user_id FROM claim_requests WHERE device_id = ?').get(row.id) as { user_id: string } | undefined
+      if (waiting && waiting.user_id !== userId) return undefined
+      this.db.prepare('INSERT OR REPLACE INTO claim_requests (device_id, user_id, requested_ms) VALUES (?, ?, ?)').run(row.id, userId, Date.now())
+      return { device: toDevice(row), status: 'pending' as const }
     })()
+  }
+
+  async claimRequests(gymId: string): Promise<Array<{ deviceId: string; userId: string; requestedMs: number; address: string | null }>> {
+    return this.db
+      .prepare('SELECT c.device_id AS deviceId, c.user_id AS userId, c.requested_ms AS requestedMs, d.address AS address FROM claim_requests c JOIN devices d ON d.id = c.device_id WHERE d.gym_id = ? ORDER BY c.requested_ms')
+      .all(gymId) as Array<{ deviceId: string; userId: string; requestedMs: number; address: string | null }>
+  }
+
+  async approveClaim(deviceId: string): Promise<Device | undefined> {
+    return this.db.transaction(() => {
+      const claim = this.db.prepare('SELECT user_id FROM claim_requests WHERE device_id = ?').get(deviceId) as { user_id: string } | undefined
+      const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(deviceId) as Row | undefined
+      if (!claim || !row || row.owner_user_id !== null || row.pool === 1) return undefined
+      this.db.prepare('UPDATE devices SET owner_user_id = ? WHERE id = ?').run(claim.user_id, deviceId)
+      this.db.prepare('DELETE FROM claim_requests WHERE device_id = ?').run(deviceId)
+      this.change('device', deviceId)
+      return toDevice({ ...row, owner_user_id: claim.user_id })
+    })()
+  }
+
+  async rejectClaim(deviceId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM claim_requests WHERE device_id = ?').run(deviceId).changes > 0
   }
 
   async redeemPairingCode(code: string, userId: string): Promise<Device | undefined> {
