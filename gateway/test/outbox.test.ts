@@ -53,4 +53,17 @@ describe('Outbox', () => {
     expect(box.depth).toBe(4)
     box.close()
   })
+
+  it("purges an erased member's samples: only that device, only within the interval", async () => {
+    const box = new Outbox({ path: await path(), maxSamples: 1000 })
+    for (let i = 0; i < 10; i++) box.add('d1', hr(i * 100))
+    for (let i = 0; i < 10; i++) box.add('d2', hr(i * 100))
+    box.flush()
+    expect(box.purge('d1', 200, 500)).toBe(4)
+    expect(box.depth).toBe(16)
+    const left = box.backlog(Infinity, 100, new Set())
+    expect(left.filter((r) => r.device === 'd1').map((r) => r.sample.t)).toEqual([0, 100, 600, 700, 800, 900])
+    expect(left.filter((r) => r.device === 'd2')).toHaveLength(10)
+    box.close()
+  })
 })
