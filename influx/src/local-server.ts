@@ -28,6 +28,8 @@ export interface LocalInfluxOptions {
   startTimeoutMs?: number
   /** HTTP port; a free one when omitted. Tests that restart a server on the same address set it. */
   port?: number
+  /** Require credentials, as a deployment does (the first user created must be an admin). */
+  authEnabled?: boolean
 }
 
 /** A port the OS says is free now. Another process could take it before influxd binds; start retries. */
@@ -50,7 +52,7 @@ export async function freePort(): Promise<number> {
  * - wal-fsync-delay stays 0 s: a delay of 100 ms cut throughput about 4× on these machines.
  * - monitor store, reporting, query log and HTTP access log off: they cost CPU and disk for nothing here.
  */
-export function influxConfig(dir: string, httpPort: number, rpcPort: number): string {
+export function influxConfig(dir: string, httpPort: number, rpcPort: number, authEnabled = false): string {
   return `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 
@@ -71,7 +73,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 [http]
   enabled = true
   bind-address = "127.0.0.1:${httpPort}"
-  auth-enabled = false
+  auth-enabled = ${authEnabled}
   log-enabled = false
   write-tracing = false
   max-body-size = 25000000
@@ -131,7 +133,7 @@ export async function startLocalInflux(options: LocalInfluxOptions = {}): Promis
   for (let attempt = 0; attempt < 3; attempt++) {
     const [httpPort, rpcPort] = [options.port ?? (await freePort()), await freePort()]
     const configPath = join(dir, 'influxdb.conf')
-    await writeFile(configPath, influxConfig(dir, httpPort, rpcPort))
+    await writeFile(configPath, influxConfig(dir, httpPort, rpcPort, options.authEnabled ?? false))
     const log = createWriteStream(join(dir, 'influxd.log'), { flags: 'a' })
     // detached: its own process group, so a Ctrl-C meant for the demo lets the demo stop it in order
     const child = spawnTied(binary, ['-config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
