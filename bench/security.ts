@@ -31,10 +31,10 @@ export async function fuzzBench(url: string, log: (line: string) => void, scale:
   const packets = Math.round(1_000_000 * scale)
   log(`fuzz: ${fmt(packets)} hostile MQTT packets at ingest (seed ${seed})`)
   const ingest = await ingestUnderFuzz(influx, packets, seed, 900_000)
-  await influx.query(`DROP DATABASE "${influx.options.database}"`, undefined, 'POST')
   const requests = Math.round(100_000 * scale)
   log(`fuzz: ${fmt(requests)} REST requests and WebSocket frames at the dashboard`)
   const dash = await dashboardUnderFuzz({ requests, frames: requests, seed, influx })
+  await influx.query(`DROP DATABASE "${influx.options.database}"`, undefined, 'POST')
   await influx.close()
   const refusals = Object.entries(ingest.rejected).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
   return [

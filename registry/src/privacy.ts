@@ -46,6 +46,9 @@ export async function exportMember(registry: Registry, history: HistoryReader, u
     sessions,
     audit: await registry.auditAbout(userId),
   }
+  // One query before anything is sent: an unreachable or misconfigured InfluxDB answers an error now,
+  // with a status, rather than cutting the download off half way.
+  for await (const _ of history.queryChunks('SHOW MEASUREMENTS LIMIT 1', undefined, 1)) break
   await registry.audit(actor, 'member.export', userId)
   return (async function* () {
     yield `${JSON.stringify(head).slice(0, -1)},"history":{`

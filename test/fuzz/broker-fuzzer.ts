@@ -84,24 +84,32 @@ export async function fuzzBroker(options: FuzzOptions): Promise<FuzzReport> {
   return report
 }
 
+/**
+ * A connection's end, as the fuzz sees it: `quiet()` restarts the idle timer on every answer; after IDLE_MS
+ * of silence we close it ourselves. Resolves true if the broker closed it first.
+ */
+function watchClose(close: () => void, onClosed: (register: () => void) => void, resolve: (byBroker: boolean) => void): () => void {
+  let idle: NodeJS.Timeout | undefined
+  let byUs = false
+  onClosed(() => {
+    clearTimeout(idle)
+    resolve(!byUs)
+  })
+  return () => {
+    clearTimeout(idle)
+    idle = setTimeout(() => {
+      byUs = true
+      close()
+    }, IDLE_MS)
+  }
+}
+
 /** Sends the login (waiting for the CONNACK) then the burst; resolves true if the broker closed the socket. */
 function viaTcp(port: number, login: Buffer | undefined, burst: Buffer[]): Promise<boolean> {
   return new Promise((resolve) => {
     const socket: Socket = tcpConnect(port, '127.0.0.1')
-    let idle: NodeJS.Timeout | undefined
-    let byUs = false
-    const quiet = () => {
-      clearTimeout(idle)
-      idle = setTimeout(() => {
-        byUs = true
-        socket.destroy()
-      }, IDLE_MS)
-    }
+    const quiet = watchClose(() => socket.destroy(), (closed) => socket.on('close', closed), resolve)
     socket.on('error', () => undefined)
-    socket.on('close', () => {
-      clearTimeout(idle)
-      resolve(!byUs)
-    })
     socket.on('data', quiet)
     socket.once('connect', () => {
       if (login) {
@@ -116,20 +124,8 @@ function viaTcp(port: number, login: Buffer | undefined, burst: Buffer[]): Promi
 function viaWebSocket(port: number, login: Buffer | undefined, burst: Buffer[]): Promise<boolean> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}`, 'mqtt')
-    let idle: NodeJS.Timeout | undefined
-    let byUs = false
-    const quiet = () => {
-      clearTimeout(idle)
-      idle = setTimeout(() => {
-        byUs = true
-        ws.terminate()
-      }, IDLE_MS)
-    }
+    const quiet = watchClose(() => ws.terminate(), (closed) => ws.on('close', closed), resolve)
     ws.on('error', () => undefined)
-    ws.on('close', () => {
-      clearTimeout(idle)
-      resolve(!byUs)
-    })
     ws.on('message', quiet)
     ws.once('open', () => {
       const send = () => {

@@ -13,6 +13,7 @@
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { ERROR_CODES, type ErrorCode } from '@pulseline/protocol'
 
 export interface HardeningOptions {
   /** Origins (scheme://host:port) besides the dashboard's own that may send state-changing requests. */
@@ -63,6 +64,12 @@ export const hardeningPlugin = fp(async (app: FastifyInstance, options: Hardenin
     const error = err as { statusCode?: number; message: string; code?: string }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
     if (status < 500) return reply.code(status).send({ error: error.message, code: error.code })
+    // A code from the error table (InfluxDB unreachable, a query it refused) answers with its own status and
+    // code, and still without its message: the cause is for the operator's log, not the client.
+    if (error.code && error.code in ERROR_CODES) {
+      const known = error.code as ErrorCode
+      return reply.code(ERROR_CODES[known].http).send({ error: ERROR_CODES[known].http >= 500 ? 'a service behind the dashboard is unavailable' : error.message, code: known })
+    }
     counters.internalErrors++
     return reply.code(500).send({ error: 'internal error', code: 'PL_INTERNAL' })
   })
