@@ -16,6 +16,7 @@ import { demoInflux } from './demo/influx.js'
 import { seedDemoRegistry } from './demo/seed.js'
 import { resolveDashboardOptions, startDashboard } from '@pulseline/dashboard'
 import { startDemoBle, type DemoBle } from './demo/ble.js'
+import { catchUnhandledRejections } from '@pulseline/config'
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +30,8 @@ const { values } = parseArgs({
   },
 })
 const say = (line: string) => console.log(`[pulseline] ${line}`)
+// One request's bug must not end the whole demo: logged and counted instead (the servers it started die with it anyway).
+catchUnhandledRejections()
 const data = resolve(values.data!)
 const GYM = 'demo-gym'
 
@@ -48,7 +51,7 @@ const viaGateway = new Set(ble ? plan.devices.filter((d, i) => d.kind !== 'strap
 const blePlan = { ...plan, devices: plan.devices.filter((d) => viaGateway.has(d.id)) }
 const mqttPlan = { ...plan, devices: plan.devices.filter((d) => !viaGateway.has(d.id)) }
 const GATEWAY = 'demo-gateway'
-say(`Registry: seeding the demo gym: a coach, ${plan.members.length} members with their physiology, ${plan.devices.length} devices with scrypt-hashed credentials, a class session with pool straps and machines assigned`)
+say(`Registry: seeding the demo gym: a coach, ${plan.members.length} members with their physiology, ${plan.devices.length} devices with HMAC-hashed credentials, a class session with pool straps and machines assigned`)
 const registryPath = join(data, 'registry.sqlite')
 const servicesPath = join(data, 'demo', 'services.json')
 const { secrets, logins, pairing, services } = await seedDemoRegistry(registryPath, plan, GATEWAY, startMs, join(data, 'demo', 'device-secrets.json'), servicesPath)
