@@ -4,7 +4,8 @@
  * secret is printed once, when issued, and stored only as a hash.
  *
  *   gym add <id> --name <name> [--tz <IANA zone>]
- *   user add <id> --gym <gym> --role admin|coach|member|analyst --name <name> [--login <login> --password <pw>]
+ *   user add <id> --gym <gym> --role admin|coach|member|analyst --name <name> [--login <login>]
+ *                              the password from PULSELINE_PASSWORD or the first line of standard input, never argv
  *   device add <id> --gym <gym> --kind <kind> [--address <BLE address>] [--serial <s>] [--owner <user> | --pool]
  *   device issue <id>          issue (or rotate) a credential; prints the secret
  *   device revoke <id>         revoke every credential of a device
@@ -14,9 +15,10 @@
  *   assign <device> <user> [--from <ms|now>] [--session <id>]
  *   unassign <device> [--at <ms|now>]
  *   assignments <device>
- *   member export <id> --out <file>   registry rows and InfluxDB history, as JSON
- *   member erase <id>                 drop their InfluxDB series, then their registry rows
- *                                     (both: --influx <url> or INFLUX_URL, --database <db>, default "pulseline")
+ *   member export <id> --out <file>   registry rows and InfluxDB history, as JSON (streamed)
+ *                                     (--influx <url> or INFLUX_URL, --database <db>, default "pulseline";
+ *                                     INFLUX_USERNAME, INFLUX_PASSWORD)
+ *   member erase <id>                 erase them from the registry; ingest purges their data everywhere
  *
  * The database is --db <file>, or PULSELINE_REGISTRY, or .data/registry.sqlite.
  */
@@ -37,7 +39,6 @@ const { values, positionals } = parseArgs({
     gym: { type: 'string' },
     role: { type: 'string' },
     login: { type: 'string' },
-    password: { type: 'string' },
     kind: { type: 'string' },
     address: { type: 'string' },
     serial: { type: 'string' },
@@ -58,6 +59,16 @@ function need(name: keyof typeof values): string {
   const v = values[name]
   if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required`)
   return v
+}
+
+async function firstLineOfStdin(): Promise<string | undefined> {
+  if (process.stdin.isTTY) return undefined
+  let text = ''
+  for await (const chunk of process.stdin) {
+    text += chunk
+    if (text.includes('\n')) break
+  }
+  return text.split('\n')[0]?.trim() || undefined
 }
 
 function time(v: string): number {
@@ -93,7 +104,10 @@ try {
     case 'user add': {
       const id = arg(a1, 'user id')
       const role: Role = oneOf(need('role'), ROLES, '--role')
-      await registry.createUser({ id, gymId: values.gym ?? null, role, displayName: need('name'), login: values.login ?? null }, values.password)
+      // A password on argv would show in ps and the shell's history (security review L10).
+      const password = values.login ? (process.env.PULSELINE_PASSWORD ?? (await firstLineOfStdin())) : undefined
+      if (values.login && !password) throw new Error('a login needs a password: PULSELINE_PASSWORD, or one line on standard input')
+      await registry.createUser({ id, gymId: values.gym ?? null, role, displayName: need('name'), login: values.login ?? null }, password)
       await registry.audit('cli', 'user.create', id)
       console.log(`user ${id} (${role}) created`)
       break

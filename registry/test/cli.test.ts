@@ -27,8 +27,14 @@ describe('registry CLI', () => {
     const { stdout: listed } = await r('assignments', 's1')
     expect(listed.trim()).toBe('ann\t1000\topen')
     await expect(r('user', 'add', 'x', '--role', 'wizard', '--name', 'X')).rejects.toMatchObject({ stderr: expect.stringContaining('--role must be one of admin, coach, member, analyst') })
+    // A login's password comes from the environment (or standard input), never from argv.
+    await run(process.execPath, ['--import', 'tsx', cli, '--db', db, 'user', 'add', 'cat', '--gym', 'g1', '--role', 'coach', '--name', 'Cat', '--login', 'cat@g1'], {
+      env: { ...process.env, PULSELINE_PASSWORD: 'a-long-coach-password' },
+    })
+    await expect(r('user', 'add', 'x', '--role', 'coach', '--name', 'X', '--login', 'x', '--password', 'on-argv')).rejects.toMatchObject({ stderr: expect.stringContaining("Unknown option '--password'") })
 
     const registry = SqliteRegistry.open(db)
+    expect((await registry.verifyLogin('cat@g1', 'a-long-coach-password'))?.id).toBe('cat')
     expect((await registry.verifyDevice('s1', secret.trim()))?.pool).toBe(true)
     await registry.close()
     const raw = new Database(db, { readonly: true })
@@ -38,6 +44,7 @@ describe('registry CLI', () => {
       'cli device.create s1',
       'cli credential.issue s1',
       'cli assignment.create s1:ann',
+      'cli user.create cat',
     ])
     raw.close()
   }, 30_000)
