@@ -36,19 +36,22 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Options from the environment: `PREFIX_A_B_C` sets key a.b.c (camelCase keys in UPPER_SNAKE). Values are
- * parsed as JSON when they parse (numbers, booleans, arrays), else taken as strings.
+ * Options from the environment: `PREFIX_A_B_C` sets key a.b.c (camelCase keys in UPPER_SNAKE). Each value is
+ * converted by its option's schema: a string option takes the text as it is (a password `123456` stays a
+ * string); any other is parsed as JSON (numbers, booleans, arrays), or left as text for validation to refuse.
  */
 export function optionsFromEnv(prefix: string, schema: TObject, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const { path } of leaves(schema)) {
+  for (const { path, schema: leaf } of leaves(schema)) {
     const value = env[envName(prefix, path)]
     if (value === undefined) continue
     let parsed: unknown = value
-    try {
-      parsed = JSON.parse(value)
-    } catch {
-      // a plain string
+    if (leaf.type !== 'string') {
+      try {
+        parsed = JSON.parse(value)
+      } catch {
+        // a plain string: the schema decides whether it may be one
+      }
     }
     let node = out
     for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>
