@@ -45,7 +45,7 @@ export async function fuzzBench(url: string, log: (line: string) => void, scale:
       `Refusals by code: ${refusals.map(([c, n]) => `${c} ${fmt(n)}`).join(', ')}.`,
     `The dashboard answered ${fmt(dash.requests)} generated REST requests (statuses ${Object.entries(dash.statuses).map(([s, n]) => `${s}: ${fmt(n)}`).join(', ')}) with ${dash.serverErrors.length} server errors, ` +
       `took ${fmt(dash.frames)} WebSocket frames on ${fmt(dash.sockets)} sockets with ${dash.unhandledRejections} unhandled rejections and ${dash.subscriptionsAfter} subscriptions left behind, ` +
-      `heap ${dash.heapGrowthMiB >= 0 ? '+' : ''}${dash.heapGrowthMiB} MiB after GC, in ${dash.seconds.toFixed(1)} s.`,
+      `heap after GC ${dash.restHeapGrowthMiB >= 0 ? '+' : ''}${dash.restHeapGrowthMiB} MiB after the requests and ${dash.heapGrowthMiB >= 0 ? '+' : ''}${dash.heapGrowthMiB} MiB after the frames, in ${dash.seconds.toFixed(1)} s.`,
   ]
 }
 

@@ -27,16 +27,19 @@ export interface DashboardFuzzReport {
   /** Responses with status ≥ 500, with their route and body (must be none that leak). */
   serverErrors: Array<{ route: string; status: number; body: string }>
   unhandledRejections: number
+  /** Heap after GC, after the REST requests and again after the frames, less the heap before them. */
   heapGrowthMiB: number
+  restHeapGrowthMiB: number
   healthAfter: number
   sockets: number
   subscriptionsAfter: number
   seconds: number
 }
 
-async function fixture(influx: InfluxClient | undefined) {
-  const registry = SqliteRegistry.open(':memory:', { secretCost: { N: 1024, r: 8, p: 1 } })
-  for (const gym of ['gym-a', 'gym-b']) await registry.createGym({ id: gym, name: gym, timezone: 'UTC' })
+/** Puts back whatever the fuzz erased or changed in the fixture's people, devices and class (idempotent). */
+async function seed(registry: SqliteRegistry): Promise<void> {
+  const quietly = (p: Promise<unknown>) => p.catch(() => undefined) // already there
+  for (const gym of ['gym-a', 'gym-b']) await quietly(registry.createGym({ id: gym, name: gym, timezone: 'UTC' }))
   for (const [id, gymId, role] of [
     ['admin-a', 'gym-a', 'admin'],
     ['coach-a', 'gym-a', 'coach'],
@@ -47,13 +50,18 @@ async function fixture(influx: InfluxClient | undefined) {
     ['member-b', 'gym-b', 'member'],
     ['admin-global', null, 'admin'],
   ] as const) {
-    await registry.createUser({ id, gymId, role, displayName: id, login: id }, `pw-${id}`)
+    if (!(await registry.user(id))) await registry.createUser({ id, gymId, role, displayName: id, login: id }, `pw-${id}`)
   }
   await registry.setMemberProfile('member-a', { birthYear: 1990, weightKg: 70, sex: 'female' })
-  await registry.startSession({ id: 'class-a', gymId: 'gym-a', coachUserId: 'coach-a', title: 'A', startedMs: Date.now() - 600_000, endedMs: null })
-  await registry.createDevice({ id: 'strap-a', gymId: 'gym-a', kind: 'strap', address: 'AA:BB:CC:DD:EE:01', serial: null, ownerUserId: null, pool: true })
-  await registry.createDevice({ id: 'strap-b', gymId: 'gym-b', kind: 'strap', address: null, serial: null, ownerUserId: null, pool: true })
-  await registry.assign('strap-a', 'member-a', Date.now() - 600_000, 'class-a')
+  await quietly(registry.startSession({ id: 'class-a', gymId: 'gym-a', coachUserId: 'coach-a', title: 'A', startedMs: Date.now() - 600_000, endedMs: null }))
+  await quietly(registry.createDevice({ id: 'strap-a', gymId: 'gym-a', kind: 'strap', address: 'AA:BB:CC:DD:EE:01', serial: null, ownerUserId: null, pool: true }))
+  await quietly(registry.createDevice({ id: 'strap-b', gymId: 'gym-b', kind: 'strap', address: null, serial: null, ownerUserId: null, pool: true }))
+  if ((await registry.assignments('strap-a')).length === 0) await quietly(registry.assign('strap-a', 'member-a', Date.now() - 600_000, 'class-a'))
+}
+
+async function fixture(influx: InfluxClient | undefined) {
+  const registry = SqliteRegistry.open(':memory:', { secretCost: { N: 1024, r: 8, p: 1 } })
+  await seed(registry)
   const app = await buildApp({ registry, influx, backfill: influx ? historyBackfill(influx) : undefined, loginAttemptsPerMinute: 1_000_000, liveRecheckMs: 500 })
   app.hub.nearbyList('gym-a', { gateway: 'gw-a', at: Date.now(), devices: [{ address: 'AA:BB:CC:DD:EE:FF', rssi: -60, services: [0x180d] }] })
   return { app, registry }
@@ -146,7 +154,7 @@ export async function dashboardUnderFuzz(options: { requests: number; frames: nu
   const onUnhandled = () => unhandled++
   process.on('unhandledRejection', onUnhandled)
   const started = performance.now()
-  const report: DashboardFuzzReport = { requests: 0, frames: 0, statuses: {}, serverErrors: [], unhandledRejections: 0, heapGrowthMiB: 0, healthAfter: 0, sockets: 0, subscriptionsAfter: 0, seconds: 0 }
+  const report: DashboardFuzzReport = { requests: 0, frames: 0, statuses: {}, serverErrors: [], unhandledRejections: 0, heapGrowthMiB: 0, restHeapGrowthMiB: 0, healthAfter: 0, sockets: 0, subscriptionsAfter: 0, seconds: 0 }
   const sessionFor = async (role: Role) => (role === 'anonymous' || !(await registry.user(role)) ? undefined : registry.openUserSession(role, 3_600_000))
 
   // REST
@@ -156,13 +164,8 @@ export async function dashboardUnderFuzz(options: { requests: number; frames: nu
   global.gc?.()
   const heapBefore = process.memoryUsage().heapUsed
   for (let done = 0, round = 0; done < options.requests; round++) {
-    // A fresh fixture every 5,000 requests: the fuzz erases members and rotates credentials as it goes,
-    // and requests against an emptied registry would test little.
-    if (round > 0 && round % 10 === 0) {
-      await app.close()
-      await registry.close()
-      ;({ app, registry } = await fixture(options.influx))
-    }
+    // The fuzz erases members and devices as it goes; requests against an emptied registry would test little.
+    if (round % 5 === 4) await seed(registry)
     const batch = fc.sample(arbitrary, { numRuns: Math.min(500, options.requests - done), seed: options.seed + round })
     for (const r of batch) {
       let url = r.op.path
@@ -184,6 +187,9 @@ export async function dashboardUnderFuzz(options: { requests: number; frames: nu
     }
     done += batch.length
   }
+
+  global.gc?.()
+  report.restHeapGrowthMiB = Math.round((process.memoryUsage().heapUsed - heapBefore) / 1048576)
 
   // WebSocket, on a fresh fixture: the REST fuzz may have erased members or rotated everything.
   await app.close()
