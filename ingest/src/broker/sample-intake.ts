@@ -71,10 +71,14 @@ export class SampleIntake {
     const { attribution } = this
     if (attribution) await attribution.prepare(session.identity.id)
     // An erased member's sample arriving late (a gateway's outbox, a watch's buffer) is dropped: never stored,
-    // never forwarded, never dead-lettered.
-    const accepted = result.accepted.filter((s) => !this.erased(session.identity.id, s.t))
-    const erased = result.accepted.length - accepted.length
-    for (const sample of accepted) {
+    // never forwarded, never dead-lettered. (No array is built on the hot path unless one is.)
+    let erasedAt: Set<number> | undefined
+    for (let i = 0; i < result.accepted.length; i++) {
+      const sample = result.accepted[i]!
+      if (this.erased(session.identity.id, sample.t)) {
+        ;(erasedAt ??= new Set()).add(i)
+        continue
+      }
       const tags = attribution ? attribution.tagsAt(session.identity.id, session.identity.gym, sample.t) : session.tags
       lines += sampleToLines(sample, tags)
       points += pointsInSample(sample)
@@ -91,6 +95,8 @@ export class SampleIntake {
       )
     }
     this.metrics.deadLetters.inc(result.rejected.length)
+    const erased = erasedAt?.size ?? 0
+    const accepted = erasedAt ? result.accepted.filter((_, i) => !erasedAt.has(i)) : result.accepted
     if (erased > 0) this.metrics.rejected.inc({ reason: 'PL_SAMPLE_ERASED' }, erased)
     await Promise.all(writes)
     this.metrics.samples.inc(accepted.length)
