@@ -150,4 +150,21 @@ describe('analytics service', () => {
     expect(summary!.max_hr).toBeGreaterThanOrEqual(150)
     expect(summary!.kcal).toBeGreaterThan(0)
   }, 30_000)
+
+  it('forgets an erased member within a poll of the change feed, and makes no tile of hers after', async () => {
+    // The class is over: she wears the strap again, outside a class, and her tiles flow.
+    await registry.assign('pool-strap', 'ann', clock + 1)
+    await new Promise((r) => setTimeout(r, 300))
+    const before = tiles.length
+    await stream(2, () => 140)
+    await expect.poll(() => tiles.length, { timeout: 5000 }).toBe(before + 2)
+    expect(analytics.engine.activeMembers).toBeGreaterThan(0)
+    await registry.eraseUser('ann', 'ann')
+    await expect.poll(() => analytics.engine.activeMembers, { timeout: 5000 }).toBe(0)
+    const seen = tiles.length
+    await stream(3, () => 140)
+    await new Promise((r) => setTimeout(r, 500))
+    expect(tiles.length).toBe(seen)
+    expect(analytics.engine.activeMembers).toBe(0)
+  }, 30_000)
 })
