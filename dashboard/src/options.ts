@@ -20,7 +20,13 @@ export const DashboardOptionsSchema = Type.Object(
       },
       strict,
     ),
-    registry: Type.Object({ path: Type.String({ description: 'SQLite registry file' }) }, strict),
+    registry: Type.Object(
+      {
+        path: Type.String({ description: 'SQLite registry file' }),
+        pollMs: Type.Integer({ minimum: 100, description: "how often the registry's change feed is read (erasures made elsewhere) (ms)" }),
+      },
+      strict,
+    ),
     influx: Type.Object(
       {
         url: Type.String({ description: 'InfluxDB base URL (v1 HTTP API), for history' }),
@@ -48,7 +54,7 @@ export type DashboardServerOptions = Static<typeof DashboardOptionsSchema>
 
 export const DASHBOARD_DEFAULTS: DashboardServerOptions = {
   http: { host: '127.0.0.1', port: 8080, secureCookies: false, sessionTtlMs: 12 * 3_600_000, loginAttemptsPerMinute: 10, trustProxy: false, allowedOrigins: [] },
-  registry: { path: '.data/registry.sqlite' },
+  registry: { path: '.data/registry.sqlite', pollMs: 1000 },
   influx: { url: 'http://127.0.0.1:8086', database: 'pulseline', username: '', password: '', token: '' },
   mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'dashboard', password: '', gyms: ['+'] },
 }

@@ -10,6 +10,7 @@ import { buildApp } from './app.js'
 import { startMqttFeed, type MqttFeed } from './live/mqtt-feed.js'
 import { historyBackfill } from './history/backfill.js'
 import type { DashboardServerOptions } from './options.js'
+import { followErasures } from './live/erasures.js'
 
 export interface DashboardServer {
   app: FastifyInstance
@@ -39,11 +40,14 @@ export async function startDashboard(options: DashboardServerOptions): Promise<D
   })
   await app.listen({ host: options.http.host, port: options.http.port })
   const feed = await startMqttFeed(app.hub, options.mqtt)
+  // An erasure made elsewhere (the CLI, another dashboard instance): the hub forgets the member within a poll.
+  const forgetErased = followErasures(registry, (member) => app.hub.forgetMember(member), options.registry.pollMs)
   return {
     app,
     url: `http://${options.http.host}:${(app.server.address() as AddressInfo).port}`,
     feed,
     async close() {
+      forgetErased.stop()
       await feed.close()
       await app.close()
       await influx.close()
