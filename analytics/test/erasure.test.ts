@@ -10,8 +10,8 @@ describe('erasure in analytics', () => {
   it("drops exactly the erased member's queued lines", () => {
     // The queue's InfluxDB client is never called here: nothing is flushed.
     const queue = new LineQueue(undefined as never, 1000)
-    for (const member of ['ann', 'anna', 'bob', 'ann']) queue.push(pointLine('effort', { gym: 'g', member, session: 's' }, { points: 1 }, 1_700_000_000_000, new Set()))
-    queue.push(pointLine('anomaly', { device: 'd', gym: 'g', member: 'ann', severity: 'info', type: 'dropout' }, { start_ms: 1 }, 1_700_000_000_000, new Set(['start_ms'])))
+    for (const member of ['ann', 'anna', 'bob', 'ann']) queue.push(pointLine('effort', { gym: 'g', member, session: 's' }, { points: 1 }, 1_700_000_000_000))
+    queue.push(pointLine('anomaly', { device: 'd', gym: 'g', member: 'ann', severity: 'info', type: 'dropout' }, { start_ms: 1 }, 1_700_000_000_000))
     expect(queue.forgetMember('ann')).toBe(3)
     expect(queue.length).toBe(2)
     expect(queue.forgetMember('ann')).toBe(0)

@@ -72,9 +72,9 @@ describe('member erasure', () => {
     await publish('ann-watch', [...hr(t0 + 5000, 10, 80), { kind: 'steps', t: t0, total: 100 }])
     await influx.write(
       [
-        pointLine('effort', { gym: 'g', member: 'ann', session: 's' }, { points: 3 }, t0 + 60_000, new Set()),
-        pointLine('hr_1m', { device: 'pool-1', gym: 'g', member: 'ann' }, { mean: 110 }, t0, new Set()),
-        pointLine('effort', { gym: 'g', member: 'bob', session: 's' }, { points: 4 }, annUntil + 60_000, new Set()),
+        pointLine('effort', { gym: 'g', member: 'ann', session: 's' }, { points: 3 }, t0 + 60_000),
+        pointLine('hr_1m', { device: 'pool-1', gym: 'g', member: 'ann' }, { mean: 110 }, t0),
+        pointLine('effort', { gym: 'g', member: 'bob', session: 's' }, { points: 4 }, annUntil + 60_000),
       ].join(''),
     )
     await expect.poll(() => count(`"member" = 'ann'`), { timeout: 10_000 }).toBe(20 + 11 + 2)

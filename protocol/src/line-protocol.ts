@@ -18,6 +18,7 @@
  *
  * Timestamps are in milliseconds (write with `precision=ms`).
  */
+import { integerFieldsOf, type SeriesName } from './series.js'
 import { PulselineError } from './errors.js'
 import { EQUIPMENT_METRICS, type EquipmentMetric, type Sample } from './samples.js'
 
@@ -142,16 +143,17 @@ export const DERIVED_MEASUREMENTS = ['effort', 'anomaly', 'session_summary', 'hr
 
 /**
  * One line for a derived point: tags sorted by key (InfluxDB's fastest path), absent (undefined or null)
- * tags and fields left out, integers written with the `i` suffix only when asked for by `integers`. Not for the hot ingest
- * path, which builds lines from pre-escaped tags (`sampleToLines`).
+ * tags and fields left out, integers written with the `i` suffix where the series declaration
+ * (series.ts) says the field is one. Not for the hot ingest path, which builds lines from pre-escaped tags
+ * (`sampleToLines`).
  */
 export function pointLine(
-  measurement: string,
+  measurement: SeriesName,
   tags: Record<string, string | undefined>,
   fields: Record<string, number | string | boolean | null | undefined>,
   tMs: number,
-  integers: ReadonlySet<string> = new Set(),
 ): string {
+  const integers = integerFieldsOf(measurement)
   let line = escapeMeasurement(measurement)
   for (const key of Object.keys(tags).sort()) {
     const v = tags[key]

@@ -40,10 +40,10 @@ describe('member export', () => {
         sampleToLines({ kind: 'hr', t: t + 1000, bpm: 130 }, seriesTags('pool-1', 'g', 'bob')),
         // untagged: the watch before it was ann's
         sampleToLines({ kind: 'steps', t: t - 86_400_000, total: 50 }, seriesTags('ann-watch', 'g')),
-        pointLine('effort', { gym: 'g', member: 'ann', session: 'class-1' }, { points: 3 }, t + 60_000, new Set()),
-        pointLine('anomaly', { device: 'pool-1', gym: 'g', member: 'ann', severity: 'info', type: 'dropout' }, { start_ms: t, detected_ms: t + 5000 }, t, new Set(['start_ms', 'detected_ms'])),
-        pointLine('hr_1m', { device: 'pool-1', gym: 'g', member: 'ann' }, { mean: 110 }, t, new Set()),
-        pointLine('effort', { gym: 'g', member: 'bob', session: 'class-1' }, { points: 4 }, t + 60_000, new Set()),
+        pointLine('effort', { gym: 'g', member: 'ann', session: 'class-1' }, { points: 3 }, t + 60_000),
+        pointLine('anomaly', { device: 'pool-1', gym: 'g', member: 'ann', severity: 'info', type: 'dropout' }, { start_ms: t, detected_ms: t + 5000 }, t),
+        pointLine('hr_1m', { device: 'pool-1', gym: 'g', member: 'ann' }, { mean: 110 }, t),
+        pointLine('effort', { gym: 'g', member: 'bob', session: 'class-1' }, { points: 4 }, t + 60_000),
       ].join(''),
     )
 

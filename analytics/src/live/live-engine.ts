@@ -207,7 +207,7 @@ export class LiveEngine {
       const member = state.member
       const evidence = Object.fromEntries(Object.entries(a.evidence).map(([k, v]) => [`ev_${k}`, v]))
       this.deps.sink.write(
-        pointLine('anomaly', { gym: state.gym, member, device, type: a.type, severity: a.severity }, { start_ms: a.startMs, detected_ms: a.detectedMs, ...evidence }, a.startMs, new Set(['start_ms', 'detected_ms'])),
+        pointLine('anomaly', { gym: state.gym, member, device, type: a.type, severity: a.severity }, { start_ms: a.startMs, detected_ms: a.detectedMs, ...evidence }, a.startMs),
       )
       if (member) {
         // JSON has no NaN: a statistic that could not be computed is left out, not sent as null.
@@ -242,7 +242,6 @@ export class LiveEngine {
           { gym: live.gym, member: live.member, session: live.session },
           { hr: tile.hr, zone: tile.zone, pct_max: tile.pctMax, kcal: live.effort.kcal, points: tile.points, trimp: live.effort.banisterTrimp, hr_max: tile.hrMax, rmssd_ms: tile.rmssdMs ?? undefined },
           live.t,
-          new Set(['hr', 'zone', 'pct_max', 'hr_max']),
         ),
       )
     }

@@ -26,5 +26,6 @@ export function analyticsMetrics(engine: LiveEngine, lines: LineQueue): Registry
   gauge('pulseline_analytics_members', 'members with live state', () => engine.activeMembers)
   gauge('pulseline_analytics_queued_lines', 'derived lines waiting for InfluxDB', () => lines.length)
   gauge('pulseline_analytics_dropped_lines_total', 'derived lines dropped while InfluxDB was away', () => lines.dropped)
+  gauge('pulseline_analytics_refused_lines_total', 'derived lines InfluxDB refused (400: a type conflict, say), dropped so that nothing queues behind them', () => lines.refused)
   return registry
 }

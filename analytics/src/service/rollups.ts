@@ -24,7 +24,6 @@ import type { Physiology } from '../live/physiology.js'
 const MINUTE = 60_000
 const range = (fromMs: number, toMs: number) => `time >= ${Math.floor(fromMs)}ms AND time < ${Math.floor(toMs)}ms`
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined)
-const INTS = new Set(['n', 'start_ms', 'end_ms'])
 
 /** 1-minute HR and equipment aggregates for whole minutes in [fromMs, toMs). Returns the lines written. */
 export async function rollupMinutes(influx: InfluxClient, fromMs: number, toMs: number): Promise<number> {
@@ -35,7 +34,7 @@ export async function rollupMinutes(influx: InfluxClient, fromMs: number, toMs: 
   const hr = rowsOf(await influx.query(`SELECT mean(bpm) AS mean, min(bpm) AS min, max(bpm) AS max, count(bpm) AS n FROM hr WHERE ${range(from, to)} GROUP BY time(1m), device, gym, member`))
   for (const r of hr) {
     if (!r.n) continue
-    body += pointLine('hr_1m', { device: str(r.device), gym: str(r.gym), member: str(r.member) }, { mean: r.mean as number, min: r.min as number, max: r.max as number, n: r.n as number }, r.time as number, INTS)
+    body += pointLine('hr_1m', { device: str(r.device), gym: str(r.gym), member: str(r.member) }, { mean: r.mean as number, min: r.min as number, max: r.max as number, n: r.n as number }, r.time as number)
   }
   const eq = rowsOf(
     await influx.query(
@@ -47,7 +46,7 @@ export async function rollupMinutes(influx: InfluxClient, fromMs: number, toMs: 
     if (Object.values(fields).every((v) => v === null)) continue // an empty minute of GROUP BY time
     // Readings in the minute, from whichever of power and speed the machine reports most of.
     Object.assign(fields, { n: Math.max((r.n_power as number) ?? 0, (r.n_speed as number) ?? 0) })
-    body += pointLine('equipment_1m', { device: str(r.device), gym: str(r.gym), machine: str(r.machine), member: str(r.member) }, fields, r.time as number, INTS)
+    body += pointLine('equipment_1m', { device: str(r.device), gym: str(r.gym), machine: str(r.machine), member: str(r.member) }, fields, r.time as number)
   }
   if (body) await influx.write(body)
   return hr.length + eq.length
@@ -94,7 +93,6 @@ export async function summarizeEndedSession(influx: InfluxClient, session: Class
         ...zones,
       },
       session.startedMs,
-      INTS,
     )
   }
   if (body) await influx.write(body)
@@ -133,9 +131,9 @@ export async function rollupDays(influx: InfluxClient, nowMs: number, days: numb
     })
     for (const d of summarizeSteps(samples, timezone)) {
       const midnight = localMidnightMs(d.date, timezone)
-      body += pointLine('steps_daily', { member }, { steps: d.steps, active_min: d.activeMinutes, mean_active_cadence: d.meanActiveCadence ?? undefined, peak_minute_cadence: d.peakMinuteCadence }, midnight, new Set(['steps', 'active_min']))
+      body += pointLine('steps_daily', { member }, { steps: d.steps, active_min: d.activeMinutes, mean_active_cadence: d.meanActiveCadence ?? undefined, peak_minute_cadence: d.peakMinuteCadence }, midnight)
       d.hourly.forEach((n, hour) => {
-        if (n > 0) body += pointLine('steps_hourly', { member }, { steps: n }, midnight + hour * 3_600_000, new Set(['steps']))
+        if (n > 0) body += pointLine('steps_hourly', { member }, { steps: n }, midnight + hour * 3_600_000)
       })
       written++
     }
@@ -148,7 +146,7 @@ export async function rollupDays(influx: InfluxClient, nowMs: number, days: numb
     const epochs = s.values.map((row) => ({ t: row[0] as number, dur_s: row[1] as number, stage: row[2] as SleepStage }))
     for (const n of summarizeSleep(epochs, timezone)) {
       const stages = Object.fromEntries(Object.entries(n.stageMin).map(([k, v]) => [`${k}_min`, v]))
-      body += pointLine('sleep_daily', { member }, { in_bed_min: n.inBedMin, total_sleep_min: n.totalSleepMin, efficiency_pct: n.efficiencyPct, latency_min: n.latencyMin, waso_min: n.wasoMin, ...stages }, localMidnightMs(n.night, timezone), new Set())
+      body += pointLine('sleep_daily', { member }, { in_bed_min: n.inBedMin, total_sleep_min: n.totalSleepMin, efficiency_pct: n.efficiencyPct, latency_min: n.latencyMin, waso_min: n.wasoMin, ...stages }, localMidnightMs(n.night, timezone))
       written++
     }
   }
@@ -210,7 +208,7 @@ async function rollupBaselines(influx: InfluxClient, nowMs: number, days: number
     for (const f of baselineFindings(daily)) {
       const t = localMidnightMs(f.date, timezone)
       if (t < fromMs) continue
-      body += pointLine('anomaly', { member, type: f.type, severity: 'info' }, { start_ms: t, detected_ms: nowMs, ev_value: f.value, ev_baseline_mean: f.baselineMean, ev_z: f.z }, t, INTS)
+      body += pointLine('anomaly', { member, type: f.type, severity: 'info' }, { start_ms: t, detected_ms: nowMs, ev_value: f.value, ev_baseline_mean: f.baselineMean, ev_z: f.z }, t)
     }
   }
   if (body) await influx.write(body)

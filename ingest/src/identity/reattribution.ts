@@ -8,30 +8,11 @@
  * untagged sample lands in InfluxDB after the rewrite. Only the last `lookbackMs` are considered, which
  * bounds the work when an old device gets its first assignment.
  */
-import { EQUIPMENT_METRICS, MEASUREMENTS, escapeTag, quoteString, type EquipmentMetric } from '@pulseline/protocol'
+import { MEASUREMENTS, pointLine } from '@pulseline/protocol'
 import { rowsOf, type InfluxClient } from '@pulseline/influx'
 import type { Assignment } from '@pulseline/registry'
 
-/** Field types of the series layout (protocol/src/line-protocol.ts), to write the points back as they were. */
-const INTEGER_FIELDS = new Set([
-  'bpm',
-  'energy_kj',
-  'rr_ms',
-  'total',
-  'count',
-  'interval_s',
-  'dur_s',
-  'battery_pct',
-  'rssi_dbm',
-  ...(Object.keys(EQUIPMENT_METRICS) as EquipmentMetric[]).filter((k) => EQUIPMENT_METRICS[k].type === 'integer'),
-])
 const TAGS = new Set(['device', 'gym', 'machine', 'member', 'stage'])
-
-function fieldValue(key: string, value: unknown): string {
-  if (typeof value === 'boolean') return String(value)
-  if (typeof value === 'string') return quoteString(value)
-  return INTEGER_FIELDS.has(key) ? `${value}i` : String(value)
-}
 
 /** Moves the device's untagged points inside each assignment to the assigned member. Returns points moved. */
 export async function reattribute(influx: InfluxClient, deviceId: string, assignments: readonly Assignment[], now: number, lookbackMs: number): Promise<number> {
@@ -47,14 +28,11 @@ export async function reattribute(influx: InfluxClient, deviceId: string, assign
       if (rows.length === 0) continue
       let body = ''
       for (const row of rows) {
-        const tags = [...TAGS].filter((t) => t !== 'member' && row[t] !== null && row[t] !== undefined).map((t) => [t, String(row[t])] as const)
-        tags.push(['member', a.userId])
-        tags.sort(([x], [y]) => (x < y ? -1 : 1))
-        const fields = Object.entries(row)
-          .filter(([k, v]) => k !== 'time' && !TAGS.has(k) && v !== null && v !== undefined)
-          .map(([k, v]) => `${escapeTag(k)}=${fieldValue(k, v)}`)
-        if (fields.length === 0) continue
-        body += `${m},${tags.map(([k, v]) => `${k}=${escapeTag(v)}`).join(',')} ${fields.join(',')} ${row.time as number}\n`
+        // Written back as they were, with the member's tag: field types from the one series declaration.
+        const tags = Object.fromEntries([...TAGS].filter((t) => t !== 'member' && row[t] !== null && row[t] !== undefined).map((t) => [t, String(row[t])]))
+        const fields = Object.fromEntries(Object.entries(row).filter(([k, v]) => k !== 'time' && !TAGS.has(k) && v !== null && v !== undefined)) as Record<string, number | string | boolean>
+        if (Object.keys(fields).length === 0) continue
+        body += pointLine(m, { ...tags, member: a.userId }, fields, row.time as number)
       }
       await influx.write(body)
       await influx.query(`DELETE FROM "${m}" WHERE "device" = $device AND "member" = '' AND ${range}`, params, 'POST')
