@@ -4,7 +4,7 @@
  * that the class board shows the simulated members, that tiles change as samples arrive, that a tile's
  * zone is the one analytics published, that a dropout shows on the right tile, that a reconnecting board
  * back-fills the gap, and that login and role scoping hold from the browser's side. Writes the README's
- * two screenshots to docs/.
+ * two screenshots to docs/ when UPDATE_SCREENSHOTS=1.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import mqtt, { type MqttClient } from 'mqtt'
@@ -23,6 +23,9 @@ const DROP_STRAP = 'strap-001'
 const DROP_MEMBER = 'member-001'
 let manualStrap: NodeJS.Timeout
 const docs = new URL('../../docs/', import.meta.url).pathname
+/** The README's screenshots are tracked files: a test run rewrites them only when asked (UPDATE_SCREENSHOTS=1). */
+const shoot = (page: { screenshot(o: { path?: string; fullPage?: boolean }): Promise<Buffer> }, file: string, fullPage = false) =>
+  page.screenshot({ fullPage, ...(process.env.UPDATE_SCREENSHOTS === '1' ? { path: `${docs}${file}` } : {}) })
 
 describe('dashboard in Chromium', () => {
   let influx: InfluxClient
@@ -121,7 +124,7 @@ describe('dashboard in Chromium', () => {
     await page.waitForTimeout(3000)
     const after = await times()
     expect(after.filter((t, i) => t > before[i]!).length).toBe(MEMBERS)
-    await page.screenshot({ path: `${docs}class-board.png` })
+    await shoot(page, 'class-board.png')
     await page.close()
   }, 60_000)
 
@@ -195,7 +198,7 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => page.evaluate(() => document.body.dataset.loaded), { timeout: 15_000 }).toBe('true')
     expect(await page.locator('#hr-chart .uplot').count()).toBe(1)
     await page.waitForTimeout(1500)
-    await page.screenshot({ path: `${docs}member-history.png`, fullPage: true })
+    await shoot(page, 'member-history.png', true)
     await page.close()
   }, 60_000)
 })

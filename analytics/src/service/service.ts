@@ -84,6 +84,8 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
     sessionAt: (gym, t) => sessions.get(gym)?.find((s) => s.startedMs <= t && (s.endedMs === null || t < s.endedMs)),
     history: (member, from, to) => hrReadings(influx, member, from, to),
     onHrMaxRaised: (member, hrMax) => {
+      // The live zones follow the raised HRmax either way; storing it in the profile is the operator's choice.
+      if (!options.live.raiseHrMax) return
       void (async () => {
         const profile = (await registry.memberProfile(member)) ?? {}
         await registry.setMemberProfile(member, { ...profile, maxHr: hrMax, maxHrMeasured: true })
