@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { decodeCharacteristic, decodeCrossTrainerData, decodeCyclingPowerMeasurement, decodeHeartRateMeasurement, decodeRscMeasurement } from '@pulseline/gateway'
-import { MEASUREMENT_OF_KIND } from '@pulseline/protocol'
 import {
   ByteWriter,
   encodeCrossTrainerData,
@@ -70,9 +69,6 @@ describe('encoders reproduce the reference vectors byte for byte', () => {
       else expect(encoded.toString('hex').toUpperCase()).toBe(v.hex.toUpperCase())
     })
   }
-  it('lists its exceptions with reasons', () => {
-    expect(Object.keys(NOT_CANONICAL)).toHaveLength(3)
-  })
 })
 
 describe('round trips through the gateway decoders', () => {
@@ -86,8 +82,9 @@ describe('round trips through the gateway decoders', () => {
           const d = decodeHeartRateMeasurement(heartRateBytes(sample))
           expect(d.bpm).toBe(sample.bpm)
           expect(d.contact).toBe(sample.contact)
-          // RR goes through 1/1024 s: at most half a tick (0.49 ms) of rounding each way
-          d.rrMs.forEach((ms, i) => expect(Math.abs(ms - sample.rr_ms![i]!)).toBeLessThanOrEqual(1))
+          // Every interval arrives (none dropped), each within half a 1/1024 s tick (0.49 ms) of rounding
+          expect(d.rrMs).toHaveLength(sample.rr_ms.length)
+          sample.rr_ms.forEach((ms, i) => expect(Math.abs(d.rrMs[i]! - ms)).toBeLessThanOrEqual(1))
           checked++
         } else if (sample.kind === 'equipment') {
           for (const layout of ['gss', 'ftms-1.0'] as const) {
@@ -107,7 +104,6 @@ describe('round trips through the gateway decoders', () => {
       }
     }
     expect(checked).toBeGreaterThan(5000)
-    expect(MEASUREMENT_OF_KIND.equipment).toBe('equipment')
   })
 
   it('cross trainer, RSC and cycling power', () => {

@@ -16,8 +16,10 @@ describe('documentation stays true to the code', () => {
     expect(read('README.md')).toContain(configReference())
   })
 
-  it('gives the same test command in the README as .ci/run runs', () => {
-    expect(read('README.md')).toContain('npm test')
+  it('gives the same two quick-start commands in the README as the demo and .ci/run use', () => {
+    // The quick start's fenced block holds exactly the two commands, each on its own line.
+    const quickStart = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(read('README.md'))?.[1]
+    expect(quickStart?.trim().split('\n')).toEqual(['npm start', 'npm test'])
     expect(read('.ci/run')).toMatch(/^npm test$/m)
   })
 })
