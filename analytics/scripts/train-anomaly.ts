@@ -6,7 +6,7 @@
  *   npm run train:anomaly -- --out D writes elsewhere (the determinism test uses this)
  */
 import { parseArgs } from 'node:util'
-import { simulateSession } from '../src/anomaly/dataset/sessions.js'
+import { simulateSession } from './dataset/sessions.js'
 import { WINDOW, windows } from '../src/anomaly/model/features.js'
 import { buildAutoencoder, reconstructionErrors, saveModel, MODEL_DIR } from '../src/anomaly/model/autoencoder.js'
 import { loadTf } from '../src/anomaly/model/backend.js'

@@ -12,8 +12,8 @@ import { promisify } from 'node:util'
 import { trainAnomalyModel } from '../scripts/train-anomaly.js'
 import { loadModel } from '../src/anomaly/model/autoencoder.js'
 import { windows } from '../src/anomaly/model/features.js'
-import { simulateSession } from '../src/anomaly/dataset/sessions.js'
-import { evaluate } from '../src/anomaly/dataset/evaluate.js'
+import { simulateSession } from '../scripts/dataset/sessions.js'
+import { evaluate } from '../scripts/dataset/evaluate.js'
 
 describe('anomaly model', () => {
   it('trains deterministically: two runs write identical weights', async () => {

@@ -1,6 +1,6 @@
 /**
  * Every message one Pulseline service sends another, declared once. Producers build them from these
- * types; consumers decode them with `decodeMessage`, which refuses anything that is not JSON, too large, or
+ * types; consumers decode them with `decodeMessage` (decode-message.ts), which refuses anything that is not JSON, too large, or
  * not exactly this shape, with a reason the consumer counts. A gateway, analytics or a forged publisher can
  * therefore never hand a consumer a value its code does not expect (the dashboard crashed on a nearby list
  * whose `devices` was a number).
@@ -14,7 +14,6 @@
  *   liveRequest   browser → dashboard     the /api/live WebSocket
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import { MIN_TIMESTAMP_MS } from './samples.js'
 import { ID_PATTERN } from './topics.js'
 
@@ -157,30 +156,3 @@ export const MESSAGES = {
 
 export type MessageKind = keyof typeof MESSAGES
 export type MessageOf<K extends MessageKind> = Static<(typeof MESSAGES)[K]['schema']>
-
-const checks = Object.fromEntries(Object.entries(MESSAGES).map(([k, m]) => [k, TypeCompiler.Compile(m.schema)])) as {
-  [K in MessageKind]: TypeCheck<(typeof MESSAGES)[K]['schema']>
-}
-
-export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: 'too_large' | 'not_json' | 'shape'; detail: string }
-
-/** Parses and checks one message; never throws. */
-export function decodeMessage<K extends MessageKind>(kind: K, payload: Buffer | string): Decoded<MessageOf<K>> {
-  const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
-  if (bytes > MESSAGES[kind].maxBytes) return { ok: false, reason: 'too_large', detail: `${bytes} > ${MESSAGES[kind].maxBytes} bytes` }
-  let value: unknown
-  try {
-    value = JSON.parse(payload.toString())
-  } catch (err) {
-    return { ok: false, reason: 'not_json', detail: (err as Error).message }
-  }
-  const check = checks[kind] as TypeCheck<TSchema>
-  if (check.Check(value)) return { ok: true, value: value as MessageOf<K> }
-  const first = check.Errors(value).First()
-  return { ok: false, reason: 'shape', detail: first ? `${first.path || '/'} ${first.message}` : 'does not match' }
-}
-
-/** Whether a value a producer is about to send matches its declaration (producers' tests use it). */
-export function isMessage<K extends MessageKind>(kind: K, value: unknown): value is MessageOf<K> {
-  return (checks[kind] as TypeCheck<TSchema>).Check(value)
-}

@@ -15,7 +15,8 @@
 export const ZONE_MODELS = ['percent_max', 'karvonen', 'friel_run', 'friel_bike', 'custom'] as const
 export type ZoneModel = (typeof ZONE_MODELS)[number]
 
-export const ZONE_LABELS = ['Rest', 'Warm up', 'Easy', 'Aerobic', 'Threshold', 'Maximum'] as const
+// The labels travel on the tile, so the wire contract declares them.
+export { ZONE_LABELS } from '@pulseline/protocol/zones'
 
 export interface ZoneInputs {
   hrMax: number

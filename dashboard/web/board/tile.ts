@@ -3,7 +3,7 @@
  * alone), calories, effort points, time-in-zone bars, a two-minute sparkline, equipment, and signal state.
  * `update` only writes what changed; the board calls it from requestAnimationFrame.
  */
-import type { LiveTile } from '../../../analytics/src/live/member-live.js'
+import type { LiveTile } from '@pulseline/protocol/messages'
 import { ZONE_COLOURS, ZONE_LABELS } from '../common/zones.js'
 import { el } from '../common/dom.js'
 import { Sparkline } from './sparkline.js'

@@ -6,7 +6,7 @@
  */
 import { Bike, ChestStrap, SimMember, Watch, createRandom } from '@pulseline/firmware-sim'
 import type { Sample } from '@pulseline/protocol'
-import type { SignalPoint } from '../types.js'
+import type { SignalPoint } from '../../src/anomaly/types.js'
 
 export type SessionKind = 'strap_bike' | 'watch_bike' | 'watch_run'
 export const SESSION_KINDS: readonly SessionKind[] = ['strap_bike', 'watch_bike', 'watch_run']

@@ -9,7 +9,7 @@
  *   workload_mismatch  HR frozen near its level (± noise) for 4–6 min while power varies (bike sessions)
  */
 import { createRandom } from '@pulseline/firmware-sim'
-import type { AnomalyType, SignalPoint } from '../types.js'
+import type { AnomalyType, SignalPoint } from '../../src/anomaly/types.js'
 import type { SimSession } from './sessions.js'
 
 export type InjectedType = Exclude<AnomalyType, 'elevated_resting_hr' | 'reduced_hrv' | 'unusual_pattern'>

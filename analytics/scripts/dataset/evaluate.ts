@@ -4,13 +4,13 @@
  * the window ending at every reading). Matching: a detection of type T *hits* an injection of type T when it
  * is raised between the injection's start and `graceS` after its end.
  */
-import { StreamDetector, DEFAULT_DETECTOR, type DetectorOptions } from '../stream-detector.js'
-import type { Anomaly, SignalPoint } from '../types.js'
-import { windows } from '../model/features.js'
-import type { AnomalyModel } from '../model/autoencoder.js'
+import { StreamDetector, DEFAULT_DETECTOR, type DetectorOptions } from '../../src/anomaly/stream-detector.js'
+import type { Anomaly, SignalPoint } from '../../src/anomaly/types.js'
+import { windows } from '../../src/anomaly/model/features.js'
+import type { AnomalyModel } from '../../src/anomaly/model/autoencoder.js'
 import { canInject, inject, INJECTED_TYPES, type InjectedType, type Injection } from './inject.js'
 import type { SimSession } from './sessions.js'
-import { baselineFindings, type DailyValue } from '../baseline.js'
+import { baselineFindings, type DailyValue } from '../../src/anomaly/baseline.js'
 import { createRandom } from '@pulseline/firmware-sim'
 
 export async function runDetector(points: readonly SignalPoint[], model: AnomalyModel | undefined, options: DetectorOptions = DEFAULT_DETECTOR): Promise<Anomaly[]> {
