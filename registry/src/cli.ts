@@ -3,26 +3,12 @@
  * assignments from a shell. Every change is written to the audit log with the actor "cli". A device
  * secret is printed once, when issued, and stored only as a hash.
  *
- *   gym add <id> --name <name> [--tz <IANA zone>]
- *   user add <id> --gym <gym> --role admin|coach|member|analyst --name <name> [--login <login>]
- *                              the password from PULSELINE_PASSWORD or the first line of standard input, never argv
- *   device add <id> --gym <gym> --kind <kind> [--address <BLE address>] [--serial <s>] [--owner <user> | --pool]
- *   device issue <id>          issue (or rotate) a credential; prints the secret
- *   device revoke <id>         revoke every credential of a device
- *   devices --gym <gym>
- *   session start <id> --gym <gym> --title <title> [--coach <user>]
- *   session end <id>
- *   assign <device> <user> [--from <ms|now>] [--session <id>]
- *   unassign <device> [--at <ms|now>]
- *   assignments <device>
- *   member export <id> --out <file>   registry rows and InfluxDB history, as JSON (streamed)
- *                                     (--influx <url> or INFLUX_URL, --database <db>, default "pulseline";
- *                                     INFLUX_USERNAME, INFLUX_PASSWORD)
- *   member erase <id>                 erase them from the registry; ingest purges their data everywhere
+ *   The commands and options: USAGE below, or `npm run registry -- --help`.
  *
  * The database is --db <file>, or PULSELINE_REGISTRY, or .data/registry.sqlite.
  */
 import { parseArgs } from 'node:util'
+import { ID_PATTERN } from '@pulseline/protocol'
 import { InfluxClient } from '@pulseline/influx'
 import { exportMember } from './privacy.js'
 import { createWriteStream } from 'node:fs'
@@ -30,9 +16,45 @@ import { once } from 'node:events'
 import { SqliteRegistry } from './sqlite/sqlite-registry.js'
 import { DEVICE_KINDS, ROLES, type DeviceKind, type Role } from './types.js'
 
-const { values, positionals } = parseArgs({
+const USAGE = `usage: npm run registry -- <command> [options]
+
+    gym add <id> --name <name> [--tz <IANA zone>]
+    user add <id> --gym <gym> --role admin|coach|member|analyst --name <name> [--login <login>]
+                               the password from PULSELINE_PASSWORD or the first line of standard input, never argv
+    device add <id> --gym <gym> --kind <kind> [--address <BLE address>] [--serial <s>] [--owner <user> | --pool]
+    device issue <id>          issue (or rotate) a credential; prints the secret
+    device revoke <id>         revoke every credential of a device
+    devices --gym <gym>
+    session start <id> --gym <gym> --title <title> [--coach <user>]
+    session end <id>
+    assign <device> <user> [--from <ms|now>] [--session <id>]
+    unassign <device> [--at <ms|now>]
+    assignments <device>
+    member export <id> --out <file>   registry rows and InfluxDB history, as JSON (streamed)
+                                      (--influx <url> or INFLUX_URL, --database <db>, default "pulseline";
+                                      INFLUX_USERNAME, INFLUX_PASSWORD)
+    member erase <id>                 erase them from the registry; ingest purges their data everywhere
+
+The database is --db <file>, or PULSELINE_REGISTRY, or .data/registry.sqlite.`
+
+let parsed: ReturnType<typeof parseOptions>
+try {
+  parsed = parseOptions()
+} catch (err) {
+  console.error(`registry: ${(err as Error).message}\n\n${USAGE}`)
+  process.exit(2)
+}
+const { values, positionals } = parsed
+if (values.help || positionals.length === 0) {
+  console.log(USAGE)
+  process.exit(0)
+}
+
+function parseOptions() {
+  return parseArgs({
   allowPositionals: true,
   options: {
+    help: { type: 'boolean', short: 'h' },
     db: { type: 'string' },
     name: { type: 'string' },
     tz: { type: 'string', default: 'UTC' },
@@ -53,7 +75,8 @@ const { values, positionals } = parseArgs({
     influx: { type: 'string' },
     database: { type: 'string', default: 'pulseline' },
   },
-})
+  })
+}
 
 function need(name: keyof typeof values): string {
   const v = values[name]
@@ -71,6 +94,15 @@ async function firstLineOfStdin(): Promise<string | undefined> {
   return text.split('\n')[0]?.trim() || undefined
 }
 
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
 function time(v: string): number {
   if (v === 'now') return Date.now()
   if (!/^\d+$/.test(v)) throw new Error(`time must be ms since the epoch or "now", got ${v}`)
@@ -84,8 +116,10 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], what: str
 
 const registry = SqliteRegistry.open(values.db ?? process.env.PULSELINE_REGISTRY ?? '.data/registry.sqlite')
 const [command, sub, a1] = positionals
+/** An id from the command line: the same pattern the REST API and MQTT topics hold it to. */
 const arg = (v: string | undefined, what: string) => {
   if (!v) throw new Error(`missing ${what}`)
+  if (!ID_PATTERN.test(v)) throw new Error(`${what} ${JSON.stringify(v)} is not an id: letters, digits and _.:- , at most 64`)
   return v
 }
 
@@ -96,6 +130,7 @@ try {
   switch (key) {
     case 'gym add': {
       const id = arg(a1, 'gym id')
+      if (!isTimeZone(values.tz!)) throw new Error(`--tz ${JSON.stringify(values.tz)} is not an IANA time zone (Europe/Berlin, America/New_York, UTC)`)
       await registry.createGym({ id, name: need('name'), timezone: values.tz! })
       await registry.audit('cli', 'gym.create', id)
       console.log(`gym ${id} created`)
@@ -187,7 +222,7 @@ try {
       break
     }
     default:
-      throw new Error(`unknown command "${positionals.join(' ')}"; see registry/src/cli.ts for the list`)
+      throw new Error(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`)
   }
 } catch (err) {
   console.error(`registry: ${(err as Error).message}`)

@@ -33,6 +33,15 @@ describe('registry CLI', () => {
     })
     await expect(r('user', 'add', 'x', '--role', 'coach', '--name', 'X', '--login', 'x', '--password', 'on-argv')).rejects.toMatchObject({ stderr: expect.stringContaining("Unknown option '--password'") })
 
+    // Bad input gets the registry's words, one line, no stack trace.
+    await expect(r('gym', 'add', 'mars', '--name', 'Mars', '--tz', 'Mars/Olympus')).rejects.toMatchObject({ stderr: expect.stringMatching(/^registry: --tz "Mars\/Olympus" is not an IANA time zone/) })
+    await expect(r('gym', 'add', 'g1', '--name', 'Again')).rejects.toMatchObject({ stderr: 'registry: that id is taken (gyms)\n' })
+    await expect(r('user', 'add', 'zed', '--gym', 'nowhere', '--role', 'member', '--name', 'Zed')).rejects.toMatchObject({ stderr: 'registry: a gym, user, device or class it names does not exist\n' })
+    await expect(r('device', 'add', 'a b', '--gym', 'g1', '--kind', 'strap', '--pool')).rejects.toMatchObject({ stderr: expect.stringContaining('is not an id') })
+    const help = await r('--help')
+    expect(help.stdout).toMatch(/^usage: npm run registry -- <command>/)
+    expect(help.stdout).toContain('member erase <id>')
+
     const registry = SqliteRegistry.open(db)
     expect((await registry.verifyLogin('cat@g1', 'a-long-coach-password'))?.id).toBe('cat')
     expect((await registry.verifyDevice('s1', secret.trim()))?.pool).toBe(true)

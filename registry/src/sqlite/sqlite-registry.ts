@@ -436,8 +436,14 @@ export class SqliteRegistry implements Registry {
     try {
       this.db.prepare(sql).run(...params)
     } catch (err) {
+      // Said in the registry's words, not SQLite's (the CLI and the REST API show this message).
       const e = err as { code?: string; message: string }
-      if (e.code?.startsWith('SQLITE_CONSTRAINT')) throw new RegistryError('conflict', e.message)
+      if (e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new RegistryError('not_found', 'a gym, user, device or class it names does not exist')
+      if (e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        const what = /constraint failed: (\w+)\.(\w+)/.exec(e.message)
+        throw new RegistryError('conflict', what ? `that ${what[2] === 'id' ? 'id' : what[2]} is taken (${what[1]})` : 'it exists already')
+      }
+      if (e.code?.startsWith('SQLITE_CONSTRAINT')) throw new RegistryError('invalid', 'refused by the registry: a value is out of range or missing')
       throw err
     }
   }
