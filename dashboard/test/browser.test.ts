@@ -194,6 +194,23 @@ describe('dashboard in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } })
     await login(page, credentials('member').login, credentials('member').password)
     await page.waitForURL('**/me')
+    await expect.poll(() => page.evaluate(() => document.body.dataset.loaded), { timeout: 15_000 }).toBe('true')
+    // Every range of the selector draws its own span, ending now, whatever the data covers (a fresh install
+    // once drew "30 days" as an axis running to 2029 with its one class against the left edge).
+    for (const hours of ['3', '24', '168', '720', '8760']) {
+      await page.evaluate(() => (document.body.dataset.loaded = 'false'))
+      await page.selectOption('#range', hours)
+      await expect.poll(() => page.evaluate(() => document.body.dataset.loaded), { timeout: 15_000 }).toBe('true')
+      for (const chart of ['#hr-chart', '#eq-chart']) {
+        const span = await page.evaluate((sel) => {
+          const x = (document.querySelector(sel) as HTMLElement & { plot?: { scales: { x: { min?: number; max?: number } } } }).plot!.scales.x
+          return { seconds: x.max! - x.min!, endsAgoS: Date.now() / 1000 - x.max! }
+        }, chart)
+        expect(Math.round(span.seconds / 3600), `${chart} at ${hours} h`).toBe(Number(hours))
+        expect(span.endsAgoS, `${chart} at ${hours} h`).toBeLessThan(60)
+      }
+    }
+    await page.evaluate(() => (document.body.dataset.loaded = 'false'))
     await page.selectOption('#range', '3')
     await expect.poll(() => page.evaluate(() => document.body.dataset.loaded), { timeout: 15_000 }).toBe('true')
     expect(await page.locator('#hr-chart .uplot').count()).toBe(1)

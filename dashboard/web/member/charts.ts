@@ -6,13 +6,25 @@ const AXIS = { stroke: '#9ca3af', grid: { stroke: '#1f2937' }, ticks: { stroke: 
 const width = (el: HTMLElement) => Math.max(320, el.clientWidth)
 const secs = (ms: number) => ms / 1000
 
-function chart(el: HTMLElement, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): uPlot {
+/** The time span a chart shows (ms): the range the member chose, not whatever the data happens to cover. */
+export interface Span {
+  from: number
+  to: number
+}
+
+function chart(el: HTMLElement, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData, span?: Span): uPlot {
   el.replaceChildren()
-  return new uPlot({ width: width(el), height: 240, ...opts, axes: opts.axes ?? [AXIS, AXIS] }, data, el)
+  // Without a fixed x range uPlot fits the axis to the data, and a lone point (a fresh install's one class
+  // in "30 days") gets an axis years wide with the point against its edge.
+  const scales = span ? { ...opts.scales, x: { time: true, range: [secs(span.from), secs(span.to)] as uPlot.Range.MinMax } } : opts.scales
+  const plot = new uPlot({ width: width(el), height: 240, ...opts, scales, axes: opts.axes ?? [AXIS, AXIS] }, data, el)
+  // The page's tests read the drawn range from here.
+  ;(el as HTMLElement & { plot?: uPlot }).plot = plot
+  return plot
 }
 
 /** HR over time, with the % HRmax zones (50/60/70/80/90 %) painted behind it. */
-export function hrChart(el: HTMLElement, points: Array<{ time: number; hr: number; min: number; max: number }>, hrMax: number | null): uPlot {
+export function hrChart(el: HTMLElement, points: Array<{ time: number; hr: number; min: number; max: number }>, hrMax: number | null, span: Span): uPlot {
   const bands: uPlot.Plugin = {
     hooks: {
       drawClear: [
@@ -33,10 +45,11 @@ export function hrChart(el: HTMLElement, points: Array<{ time: number; hr: numbe
     el,
     { plugins: [bands], series: [{}, { label: 'HR', stroke: '#f3f4f6', width: 1.5 }, { label: 'min', stroke: '#6b7280' }, { label: 'max', stroke: '#6b7280' }], scales: { y: { range: hrMax ? [40, hrMax * 1.05] : undefined } } },
     [points.map((p) => secs(p.time)), points.map((p) => p.hr), points.map((p) => p.min), points.map((p) => p.max)],
+    span,
   )
 }
 
-export function equipmentChart(el: HTMLElement, points: Array<{ time: number; power_w: number | null; speed_kmh: number | null; cadence_rpm: number | null }>): uPlot {
+export function equipmentChart(el: HTMLElement, points: Array<{ time: number; power_w: number | null; speed_kmh: number | null; cadence_rpm: number | null }>, span: Span): uPlot {
   const rows = [...points].sort((a, b) => a.time - b.time)
   return chart(
     el,
@@ -45,6 +58,7 @@ export function equipmentChart(el: HTMLElement, points: Array<{ time: number; po
       axes: [AXIS, { ...AXIS, scale: 'W' }, { ...AXIS, scale: 'v', side: 1 }],
     },
     [rows.map((p) => secs(p.time)), rows.map((p) => p.power_w), rows.map((p) => p.speed_kmh), rows.map((p) => p.cadence_rpm)],
+    span,
   )
 }
 

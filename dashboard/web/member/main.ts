@@ -62,8 +62,8 @@ async function load(): Promise<void> {
     api<{ sessions: Array<Record<string, number | string>> }>(`${base}/sessions?from=${Math.floor(to - 90 * 86_400_000)}&to=${Math.floor(to)}`),
     api<{ sleep: Array<Record<string, number>>; steps: Array<Record<string, number>> }>(`${base}/daily?from=${Math.floor(to - 30 * 86_400_000)}&to=${Math.floor(to)}`),
   ])
-  hrChart($('#hr-chart'), hr.points, hr.hrMax)
-  equipmentChart($('#eq-chart'), eq.points)
+  hrChart($('#hr-chart'), hr.points, hr.hrMax, { from, to })
+  equipmentChart($('#eq-chart'), eq.points, { from, to })
   sleepChart($('#sleep-chart'), daily.sleep)
   stepsChart($('#steps-chart'), daily.steps)
   const num = (v: unknown) => (typeof v === 'number' ? String(Math.round(v)) : '–')
