@@ -87,6 +87,13 @@ describe('gateway store-and-forward', () => {
     // The broker is down: the gateway reads devices into its outbox; it is SIGKILLed and restarted.
     gateway = await spawnGateway(configPath, bus.address)
     await sleep(3000)
+    // What the emulated straps notified to the gateway (the driver counts only deliveries to a listener),
+    // 100 ms before the kill: time enough for the gateway to commit them, none for more. All of it must reach
+    // InfluxDB, whatever the kill interrupted.
+    const straps = plan.devices.filter((d) => d.kind === 'strap').map((d) => d.id)
+    const notifiedBeforeKill = new Map(straps.map((id) => [id, (driver!.notified.hr.get(id) ?? []).map((s) => (s as { bpm: number }).bpm)]))
+    await sleep(100)
+    const killAt = Date.now()
     await stopChild(gateway, 'SIGKILL')
     gateway = await spawnGateway(configPath, bus.address)
     await sleep(3000)
@@ -123,6 +130,15 @@ describe('gateway store-and-forward', () => {
       .toBe(true)
     const drainedAt = Date.now()
     await viewer.endAsync()
+
+    // InfluxDB holds, first for each strap, the exact beats it notified before the SIGKILL, in order (the
+    // gateway stamps its own time, so the beats are compared by value and order).
+    expect([...notifiedBeforeKill.values()].reduce((n, list) => n + list.length, 0)).toBeGreaterThan(5)
+    for (const [id, notified] of notifiedBeforeKill) {
+      expect(notified.length, id).toBeGreaterThan(0)
+      const beforeKill = rowsOf(await influx.query(`SELECT bpm FROM hr WHERE device = $d AND time < ${killAt}ms ORDER BY time`, { d: id })).map((r) => r.bpm)
+      expect(beforeKill.slice(0, notified.length), id).toEqual(notified)
+    }
 
     // The backlog took at least as long as its rate allows (first message may go at once: one token).
     const backlogArrivals = arrivals.filter((a) => a.sample.t < upAt - 2000)
