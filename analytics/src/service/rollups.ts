@@ -10,7 +10,7 @@
  *   steps_daily, steps_hourly, sleep_daily, daily_baseline   per member per local day (summaries/)
  *   anomaly (elevated_resting_hr, reduced_hrv)   against the member's own baseline (anomaly/baseline.ts)
  */
-import { rowsOf, type InfluxClient } from '@pulseline/influx'
+import { rowsOf, type InfluxClient, timeRange } from '@pulseline/influx'
 import { pointLine, type SleepStage, type StepsSample } from '@pulseline/protocol'
 import type { ClassSession } from '@pulseline/registry'
 import { summarizeSession, type HrReading } from '../effort/session-summary.js'
@@ -22,7 +22,6 @@ import { hrvOf } from '../hrv/hrv-metrics.js'
 import type { Physiology } from '../live/physiology.js'
 
 const MINUTE = 60_000
-const range = (fromMs: number, toMs: number) => `time >= ${Math.floor(fromMs)}ms AND time < ${Math.floor(toMs)}ms`
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined)
 
 /** 1-minute HR and equipment aggregates for whole minutes in [fromMs, toMs). Returns the lines written. */
@@ -31,14 +30,14 @@ export async function rollupMinutes(influx: InfluxClient, fromMs: number, toMs: 
   const to = Math.floor(toMs / MINUTE) * MINUTE
   if (to <= from) return 0
   let body = ''
-  const hr = rowsOf(await influx.query(`SELECT mean(bpm) AS mean, min(bpm) AS min, max(bpm) AS max, count(bpm) AS n FROM hr WHERE ${range(from, to)} GROUP BY time(1m), device, gym, member`))
+  const hr = rowsOf(await influx.query(`SELECT mean(bpm) AS mean, min(bpm) AS min, max(bpm) AS max, count(bpm) AS n FROM hr WHERE ${timeRange(from, to)} GROUP BY time(1m), device, gym, member`))
   for (const r of hr) {
     if (!r.n) continue
     body += pointLine('hr_1m', { device: str(r.device), gym: str(r.gym), member: str(r.member) }, { mean: r.mean as number, min: r.min as number, max: r.max as number, n: r.n as number }, r.time as number)
   }
   const eq = rowsOf(
     await influx.query(
-      `SELECT mean(power_w) AS power_w, max(power_w) AS power_w_max, mean(speed_kmh) AS speed_kmh, mean(cadence_rpm) AS cadence_rpm, mean(stroke_rate_spm) AS stroke_rate_spm, count(power_w) AS n_power, count(speed_kmh) AS n_speed FROM equipment WHERE ${range(from, to)} GROUP BY time(1m), device, gym, machine, member`,
+      `SELECT mean(power_w) AS power_w, max(power_w) AS power_w_max, mean(speed_kmh) AS speed_kmh, mean(cadence_rpm) AS cadence_rpm, mean(stroke_rate_spm) AS stroke_rate_spm, count(power_w) AS n_power, count(speed_kmh) AS n_speed FROM equipment WHERE ${timeRange(from, to)} GROUP BY time(1m), device, gym, machine, member`,
     ),
   )
   for (const r of eq) {
@@ -54,14 +53,14 @@ export async function rollupMinutes(influx: InfluxClient, fromMs: number, toMs: 
 
 /** A member's stored HR readings in [fromMs, toMs). */
 export async function hrReadings(influx: InfluxClient, member: string, fromMs: number, toMs: number): Promise<HrReading[]> {
-  const rows = rowsOf(await influx.query(`SELECT bpm FROM hr WHERE "member" = $member AND ${range(fromMs, toMs)}`, { member }))
+  const rows = rowsOf(await influx.query(`SELECT bpm FROM hr WHERE "member" = $member AND ${timeRange(fromMs, toMs)}`, { member }))
   return rows.map((r) => ({ t: r.time as number, hr: r.bpm as number }))
 }
 
 /** Summaries of every member who trained during an ended session. Returns how many were written. */
 export async function summarizeEndedSession(influx: InfluxClient, session: ClassSession, physiologyOf: (member: string) => Promise<Physiology>, pointsPerMin: readonly number[]): Promise<number> {
   if (session.endedMs === null) return 0
-  const results = await influx.query(`SELECT bpm FROM hr WHERE "gym" = $gym AND ${range(session.startedMs, session.endedMs)} GROUP BY member`, { gym: session.gymId })
+  const results = await influx.query(`SELECT bpm FROM hr WHERE "gym" = $gym AND ${timeRange(session.startedMs, session.endedMs)} GROUP BY member`, { gym: session.gymId })
   const byMember = new Map<string, HrReading[]>()
   for (const s of results[0]?.series ?? []) {
     const member = s.tags?.member
@@ -117,7 +116,7 @@ export async function rollupDays(influx: InfluxClient, nowMs: number, days: numb
   const fromMs = nowMs - (days + 1) * 86_400_000
   let body = ''
   let written = 0
-  const steps = await influx.query(`SELECT "count", total, interval_s FROM steps WHERE ${range(fromMs, nowMs)} GROUP BY member`)
+  const steps = await influx.query(`SELECT "count", total, interval_s FROM steps WHERE ${timeRange(fromMs, nowMs)} GROUP BY member`)
   for (const s of steps[0]?.series ?? []) {
     const member = s.tags?.member
     if (!member) continue
@@ -138,7 +137,7 @@ export async function rollupDays(influx: InfluxClient, nowMs: number, days: numb
       written++
     }
   }
-  const sleep = await influx.query(`SELECT dur_s, stage FROM sleep WHERE ${range(fromMs - 86_400_000, nowMs)} GROUP BY member`)
+  const sleep = await influx.query(`SELECT dur_s, stage FROM sleep WHERE ${timeRange(fromMs - 86_400_000, nowMs)} GROUP BY member`)
   for (const s of sleep[0]?.series ?? []) {
     const member = s.tags?.member
     if (!member) continue
@@ -160,7 +159,7 @@ export async function rollupDays(influx: InfluxClient, nowMs: number, days: numb
  */
 async function rollupBaselines(influx: InfluxClient, nowMs: number, days: number, physiologyOf: (member: string) => Promise<Physiology>): Promise<number> {
   const fromMs = nowMs - (days + 1) * 86_400_000
-  const minutes = await influx.query(`SELECT mean FROM hr_1m WHERE ${range(fromMs, nowMs)} GROUP BY member`)
+  const minutes = await influx.query(`SELECT mean FROM hr_1m WHERE ${timeRange(fromMs, nowMs)} GROUP BY member`)
   let body = ''
   let written = 0
   const members: string[] = []
@@ -181,11 +180,11 @@ async function rollupBaselines(influx: InfluxClient, nowMs: number, days: number
       let lowest = Infinity
       for (let i = 4; i < list.length; i++) if (list[i]!.t - list[i - 4]!.t === 4 * MINUTE) lowest = Math.min(lowest, (list[i]!.v + list[i - 1]!.v + list[i - 2]!.v + list[i - 3]!.v + list[i - 4]!.v) / 5)
       const fields: Record<string, number | undefined> = { resting_hr: Number.isFinite(lowest) ? lowest : undefined }
-      const sleepRows = rowsOf(await influx.query(`SELECT dur_s FROM sleep WHERE "member" = $member AND ${range(localMidnightMs(day, timezone) - 12 * 3_600_000, localMidnightMs(day, timezone) + 12 * 3_600_000)}`, { member }))
+      const sleepRows = rowsOf(await influx.query(`SELECT dur_s FROM sleep WHERE "member" = $member AND ${timeRange(localMidnightMs(day, timezone) - 12 * 3_600_000, localMidnightMs(day, timezone) + 12 * 3_600_000)}`, { member }))
       if (sleepRows.length > 0 && nightOf(sleepRows[0]!.time as number, timezone) === day) {
         const from = sleepRows[0]!.time as number
         const last = sleepRows.at(-1)!
-        const rr = rowsOf(await influx.query(`SELECT rr_ms FROM rr WHERE "member" = $member AND ${range(from, (last.time as number) + (last.dur_s as number) * 1000)}`, { member }))
+        const rr = rowsOf(await influx.query(`SELECT rr_ms FROM rr WHERE "member" = $member AND ${timeRange(from, (last.time as number) + (last.dur_s as number) * 1000)}`, { member }))
         fields.rmssd_ms = hrvOf(rr.map((r) => r.rr_ms as number), 120)?.rmssdMs
       }
       if (fields.resting_hr === undefined && fields.rmssd_ms === undefined) continue
@@ -198,7 +197,7 @@ async function rollupBaselines(influx: InfluxClient, nowMs: number, days: number
   body = ''
   for (const member of members) {
     const { timezone } = await physiologyOf(member)
-    const rows = rowsOf(await influx.query(`SELECT resting_hr, rmssd_ms FROM daily_baseline WHERE "member" = $member AND ${range(nowMs - 40 * 86_400_000, nowMs)}`, { member }))
+    const rows = rowsOf(await influx.query(`SELECT resting_hr, rmssd_ms FROM daily_baseline WHERE "member" = $member AND ${timeRange(nowMs - 40 * 86_400_000, nowMs)}`, { member }))
     const daily: DailyValue[] = rows.map((r) => {
       const d: DailyValue = { date: localHour(r.time as number, timezone).date }
       if (typeof r.resting_hr === 'number') d.restingHr = r.resting_hr

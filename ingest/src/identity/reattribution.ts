@@ -9,7 +9,7 @@
  * bounds the work when an old device gets its first assignment.
  */
 import { MEASUREMENTS, pointLine } from '@pulseline/protocol'
-import { rowsOf, type InfluxClient } from '@pulseline/influx'
+import { rowsOf, timeRange, type InfluxClient } from '@pulseline/influx'
 import type { Assignment } from '@pulseline/registry'
 
 const TAGS = new Set(['device', 'gym', 'machine', 'member', 'stage'])
@@ -23,7 +23,7 @@ export async function reattribute(influx: InfluxClient, deviceId: string, assign
     if (to <= from) continue
     for (const m of MEASUREMENTS) {
       const params = { device: deviceId }
-      const range = `time >= ${from}ms AND time < ${to}ms`
+      const range = timeRange(from, to)
       const rows = rowsOf(await influx.query(`SELECT * FROM "${m}" WHERE "device" = $device AND "member" = '' AND ${range}`, params))
       if (rows.length === 0) continue
       let body = ''
