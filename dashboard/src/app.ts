@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import type { Registry } from '@pulseline/registry'
 import type { InfluxClient } from '@pulseline/influx'
 import { accessPlugin } from './plugins/access.js'
@@ -66,10 +67,9 @@ export async function buildApp(options: DashboardOptions): Promise<FastifyInstan
   await app.register(liveRoutes, { registry: options.registry, hub, backfill: options.backfill, recheckMs: options.liveRecheckMs })
   await app.register(historyRoutes, { registry: options.registry, influx: options.influx })
   await app.register(webRoutes)
-  // The OpenAPI document, at /docs (and /docs/json, where tools look for it): for logged-in users only, since
-  // it lists every admin route (security review L8).
-  app.get('/docs', { config: { access: 'authenticated' }, schema: { hide: true } }, async () => app.swagger())
-  app.get('/docs/json', { config: { access: 'authenticated' }, schema: { hide: true } }, async () => app.swagger())
+  // The API's interactive documentation at /docs, the OpenAPI document at /docs/json: for logged-in users only,
+  // since they list every admin route (security review L8; the access plugin gives every /docs route that rule).
+  await app.register(swaggerUi, { routePrefix: '/docs' })
   // For container health checks: answers when the server is up, says nothing about anyone.
   app.get('/api/health', { config: { access: 'public' }, schema: { tags: ['ops'] } }, async () => ({ status: 'ok' }))
   return app

@@ -53,9 +53,13 @@ const EXPECTED: Record<string, Expectation> = {
   'DELETE /api/devices/:device/claim': { allow: ['admin@own', 'coach@own'] },
   'GET /api/live': { allow: ANY_USER },
   'GET /api/health': { allow: ['anonymous', ...ANY_USER] },
-  // The OpenAPI document lists every admin route: logged-in users only (security review L8).
+  // The interactive documentation and the OpenAPI document list every admin route: logged-in users only (L8).
   'GET /docs': { allow: ANY_USER },
   'GET /docs/json': { allow: ANY_USER },
+  'GET /docs/yaml': { allow: ANY_USER },
+  'GET /docs/static/*': { allow: ANY_USER },
+  'GET /docs/static/index.html': { allow: ANY_USER },
+  'GET /docs/static/swagger-initializer.js': { allow: ANY_USER },
   'GET /api/me/devices': { allow: ANY_USER },
   'GET /api/members/:member/history/hr': { allow: HISTORY },
   'GET /api/members/:member/history/equipment': { allow: HISTORY },

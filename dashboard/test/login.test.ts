@@ -68,6 +68,12 @@ describe('login', () => {
     expect((await app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(401)
     const session = (await login('correct horse')).cookies.find((c) => c.name === SESSION_COOKIE)!.value
     const doc = (await app.inject({ method: 'GET', url: '/docs/json', cookies: { [SESSION_COOKIE]: session } })).json()
+    // ... and an interactive page over it at /docs, as Fastify users expect.
+    const ui = await app.inject({ method: 'GET', url: '/docs', cookies: { [SESSION_COOKIE]: session } })
+    expect(ui.statusCode).toBe(200)
+    expect(ui.headers['content-type']).toMatch(/text\/html/)
+    expect(ui.body).toMatch(/swagger-ui/i)
+    expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBe(401)
     expect(doc.openapi).toMatch(/^3\./)
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/login', '/api/gyms/{gym}/devices', '/api/members/{member}']))
   })

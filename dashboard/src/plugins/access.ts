@@ -43,6 +43,9 @@ export const accessPlugin = fp(async (app: FastifyInstance, options: AccessOptio
   app.decorateRequest('user', undefined)
   app.decorate('accessTable', [])
   app.addHook('onRoute', (route) => {
+    // The documentation plugin's routes (/docs, its assets, /docs/json) take no config of ours: they get the
+    // rule here, explicitly, rather than skipping the check.
+    if (route.url === '/docs' || route.url.startsWith('/docs/')) route.config = { ...(route.config as object), access: 'authenticated' }
     const access = (route.config as { access?: string } | undefined)?.access
     if (!access || !(access in ACCESS_RULES)) throw new Error(`route ${route.method} ${route.url} has no access rule`)
     for (const method of [route.method].flat()) if (method !== 'HEAD') app.accessTable.push({ method, url: route.url, access: access as AccessRule })
