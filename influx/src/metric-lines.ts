@@ -29,3 +29,27 @@ export function metricLines(metrics: readonly MetricJson[], service: string, now
   }
   return body
 }
+
+/** The parts of a prom-client Registry and of InfluxClient that writing metrics needs. */
+export interface MetricsSource {
+  getMetricsAsJSON(): Promise<unknown>
+}
+export interface LineSink {
+  write(body: string): Promise<void>
+}
+
+/** A service's metrics into InfluxDB, once. */
+export async function writeMetrics(source: MetricsSource, sink: LineSink, service: string, nowMs = Date.now()): Promise<void> {
+  const body = metricLines((await source.getMetricsAsJSON()) as MetricJson[], service, nowMs)
+  if (body) await sink.write(body)
+}
+
+/**
+ * A service's metrics into InfluxDB every `everyMs` (0: never), for Grafana's pipeline panels. Best effort:
+ * a failed write goes to `onError`, and the next one carries the cumulative values anyway.
+ */
+export function writeMetricsEvery(source: MetricsSource, sink: LineSink, service: string, everyMs: number, onError: (err: Error) => void): { stop(): void } {
+  if (everyMs <= 0) return { stop: () => undefined }
+  const timer = setInterval(() => void writeMetrics(source, sink, service).catch(onError), everyMs)
+  return { stop: () => clearInterval(timer) }
+}

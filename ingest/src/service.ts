@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net'
 import { Aedes } from 'aedes'
 import { pino, type Logger } from 'pino'
-import { InfluxClient, metricLines, type MetricJson } from '@pulseline/influx'
+import { InfluxClient, writeMetricsEvery } from '@pulseline/influx'
 import { DurableLog } from './log/durable-log.js'
 import { DeadLetterStore } from './dead-letters/dead-letter-store.js'
 import { IngestMetrics } from './metrics.js'
@@ -180,17 +180,10 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     clients: broker.connectedClients,
   }), deadLetters, { token: options.http.token, servePayloads: options.deadLetters.servePayloads })
   logger.info({ mqtt: listeners.port, ws: listeners.wsPort, tls: listeners.tlsPort, http: (http.server.address() as AddressInfo).port }, 'ingest listening')
-  // Pipeline health for Grafana: the same counters as /metrics, into InfluxDB. Best effort: a failed write
-  // is logged at debug and the next one carries the cumulative values anyway.
-  const metricsToInflux =
-    options.http.metricsToInfluxMs > 0
-      ? setInterval(() => {
-          void metrics.registry
-            .getMetricsAsJSON()
-            .then((json) => influx.write(metricLines(json as MetricJson[], 'ingest', Date.now())))
-            .catch((err: Error) => logger.debug({ error: err.message }, 'pipeline metrics not written'))
-        }, options.http.metricsToInfluxMs)
-      : undefined
+  // Pipeline health for Grafana: the same counters as /metrics, into InfluxDB.
+  const metricsToInflux = writeMetricsEvery(metrics.registry, influx, 'ingest', options.http.metricsToInfluxMs, (err) =>
+    logger.debug({ error: err.message }, 'pipeline metrics not written'),
+  )
 
   return {
     mqttPort: listeners.port,
@@ -205,7 +198,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     async close() {
       closing = true
       erasures?.close()
-      if (metricsToInflux) clearInterval(metricsToInflux)
+      metricsToInflux.stop()
       fileDirectory?.close()
       registryDirectory?.close()
       await reattributions

@@ -4,7 +4,7 @@
  * change feed for assignments, profiles and sessions, and summarises each class when it ends.
  */
 import mqtt, { type MqttClient } from 'mqtt'
-import { InfluxClient, metricLines, type MetricJson } from '@pulseline/influx'
+import { InfluxClient, writeMetrics, writeMetricsEvery } from '@pulseline/influx'
 import { analyticsMetrics } from './metrics.js'
 import { allDeviceSamplesFilter } from '@pulseline/protocol'
 import { MemberAttribution, SqliteRegistry, type ClassSession } from '@pulseline/registry'
@@ -141,7 +141,7 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
   const rollupDaysNow = (nowMs = Date.now()) => rollupDays(influx, nowMs, options.rollups.dailyLookbackDays, physiologyOf)
 
   const metrics = analyticsMetrics(engine, lines)
-  const writeMetrics = async () => influx.write(metricLines((await metrics.getMetricsAsJSON()) as unknown as MetricJson[], 'analytics', Date.now()))
+  const metricsNow = () => writeMetrics(metrics, influx, 'analytics')
 
   const guard = (what: string, f: () => Promise<unknown>) => () => void f().catch((err) => logger.warn({ err: (err as Error).message }, `${what} failed`))
   const timers = [
@@ -150,8 +150,8 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
     setInterval(guard('registry feed', followChanges), options.registry.pollMs),
     setInterval(guard('rollup', () => rollupNow()), options.rollups.everyMs),
     setInterval(guard('daily rollup', () => rollupDaysNow()), options.rollups.dailyEveryMs),
-    ...(options.metricsToInfluxMs > 0 ? [setInterval(guard('pipeline metrics', writeMetrics), options.metricsToInfluxMs)] : []),
   ]
+  const metricsToInflux = writeMetricsEvery(metrics, influx, 'analytics', options.metricsToInfluxMs, (err) => logger.warn({ err: err.message }, 'pipeline metrics failed'))
 
   client = await mqtt.connectAsync(options.mqtt.url, {
     username: options.mqtt.username,
@@ -172,11 +172,12 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
     engine,
     lines,
     backend,
-    writeMetrics,
+    writeMetrics: metricsNow,
     rollupNow,
     rollupDaysNow,
     async close() {
       for (const t of timers) clearInterval(t)
+      metricsToInflux.stop()
       await client?.endAsync()
       await lines.flush()
       await influx.close()
