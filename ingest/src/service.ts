@@ -20,7 +20,7 @@ import { FileIdentityDirectory } from './identity/file-directory.js'
 import { RegistryDirectory } from './identity/registry-directory.js'
 import { publishDeviceLists } from './identity/device-list-publisher.js'
 import { MemberAttribution } from '@pulseline/registry'
-import { reattribute } from './identity/reattribution.js'
+import { Reattributor } from './identity/reattribution.js'
 import type { IdentityDirectory } from './identity/identity.js'
 import type { DeviceInterval } from '@pulseline/registry'
 import { ErasureWorker } from './erasure/erasure-worker.js'
@@ -130,30 +130,23 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
   access.attach(broker)
   await broker.listen()
   broker.on('clientError', (client, err) => logger.debug({ client: client.id, error: err.message }, 'client error'))
-  let reattributions: Promise<void> = Promise.resolve()
-  let closing = false
   const revoked = (types: Array<'device' | 'gateway' | 'service'>) => (ids: string[]) =>
     logger.info({ ids, disconnected: access.disconnect(ids, types) }, 'credentials revoked or rotated')
   if (fileDirectory) {
     fileDirectory.onRevoked = revoked(['device', 'gateway', 'service'])
     fileDirectory.watch((err) => logger.error({ error: err.message }, 'identities file not reloaded'))
   }
+  let reattributor: Reattributor | undefined
   if (registryDirectory) {
     registryDirectory.onRevoked = revoked(['device', 'gateway'])
+    // Samples already written without a member, inside new assignments, move to the member.
+    reattributor = new Reattributor(influx, log, (id) => registry!.assignments(id), options.identities.reattributeLookbackMs, {
+      moved: (device, points) => logger.info({ device, points }, 'samples attributed to their member after the fact'),
+      failed: (err) => logger.error({ error: err.message }, 'reattribution failed; it runs again at the next assignment change'),
+    })
     registryDirectory.onAssignmentsChanged = (ids) => {
       attribution?.invalidate(ids)
-      // Samples already written without a member, inside the new assignments, move to the member, once the
-      // log as of now has reached InfluxDB.
-      const target = log.end
-      reattributions = reattributions
-        .then(async () => {
-          while (log.committedOffset < target && !closing) await new Promise((r) => setTimeout(r, 100))
-          for (const id of ids) {
-            const moved = await reattribute(influx, id, await registry!.assignments(id), Date.now(), options.identities.reattributeLookbackMs)
-            if (moved > 0) logger.info({ device: id, points: moved }, 'samples attributed to their member after the fact')
-          }
-        })
-        .catch((err: Error) => logger.error({ error: err.message }, 'reattribution failed; it runs again at the next assignment change'))
+      reattributor!.changed(ids)
     }
     const publishLists = () => void publishDeviceLists(broker, registry!).catch((err: Error) => logger.error({ error: err.message }, 'device lists not published'))
     registryDirectory.onDevicesChanged = publishLists
@@ -196,12 +189,11 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     shipper,
     broker,
     async close() {
-      closing = true
       erasures?.close()
       metricsToInflux.stop()
       fileDirectory?.close()
       registryDirectory?.close()
-      await reattributions
+      await reattributor?.close()
       await new Promise<void>((resolve) => broker.close(() => resolve()))
       await listeners.close()
       await http.close()

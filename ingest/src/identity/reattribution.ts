@@ -41,3 +41,40 @@ export async function reattribute(influx: InfluxClient, deviceId: string, assign
   }
   return moved
 }
+
+/**
+ * Runs reattribution when assignments change, one run after another: each waits until the log, as it was
+ * when the change was seen, has reached InfluxDB, so the points it moves are there to move.
+ */
+export class Reattributor {
+  private queue: Promise<void> = Promise.resolve()
+  private closing = false
+
+  constructor(
+    private readonly influx: InfluxClient,
+    private readonly log: { readonly end: number; readonly committedOffset: number },
+    private readonly assignmentsOf: (device: string) => Promise<readonly Assignment[]>,
+    private readonly lookbackMs: number,
+    private readonly events: { moved(device: string, points: number): void; failed(err: Error): void },
+  ) {}
+
+  /** Devices whose assignments changed. */
+  changed(devices: readonly string[]): void {
+    const target = this.log.end
+    this.queue = this.queue
+      .then(async () => {
+        while (this.log.committedOffset < target && !this.closing) await new Promise((r) => setTimeout(r, 100))
+        for (const id of devices) {
+          const moved = await reattribute(this.influx, id, await this.assignmentsOf(id), Date.now(), this.lookbackMs)
+          if (moved > 0) this.events.moved(id, moved)
+        }
+      })
+      .catch((err: Error) => this.events.failed(err))
+  }
+
+  /** Stops waiting for the log and resolves when the run under way has ended. */
+  async close(): Promise<void> {
+    this.closing = true
+    await this.queue
+  }
+}
