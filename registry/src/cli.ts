@@ -14,6 +14,7 @@ import { exportMember } from './privacy.js'
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import { SqliteRegistry } from './sqlite/sqlite-registry.js'
+import { isTimeZone } from './time-zone.js'
 import { DEVICE_KINDS, ROLES, type DeviceKind, type Role } from './types.js'
 
 const USAGE = `usage: npm run registry -- <command> [options]
@@ -92,15 +93,6 @@ async function firstLineOfStdin(): Promise<string | undefined> {
     if (text.includes('\n')) break
   }
   return text.split('\n')[0]?.trim() || undefined
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
 }
 
 function time(v: string): number {

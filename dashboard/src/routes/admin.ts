@@ -7,19 +7,10 @@ import type { FastifyInstance } from 'fastify'
 import { registryErrorReply } from './registry-errors.js'
 import { Type } from '@sinclair/typebox'
 import { ID_PATTERN } from '@pulseline/protocol'
-import { ROLES, type MemberProfile, type Registry, type Role } from '@pulseline/registry'
+import { ROLES, isTimeZone, type MemberProfile, type Registry, type Role } from '@pulseline/registry'
 
 const Id = Type.String({ pattern: ID_PATTERN.source })
 const GymParams = Type.Object({ gym: Id })
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
-}
 
 export const ProfileBody = Type.Object(
   {
