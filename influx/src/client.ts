@@ -199,6 +199,6 @@ export class InfluxClient {
 export function rowsOf(results: QueryResult[]): Array<Record<string, unknown>> {
   const series = results[0]?.series ?? []
   return series.flatMap((s) =>
-    s.values.map((row) => Object.fromEntries([...s.columns.map((c, i) => [c, row[i]] as const), ...Object.entries(s.tags ?? {})])),
+    (s.values ?? []).map((row) => Object.fromEntries([...s.columns.map((c, i) => [c, row[i]] as const), ...Object.entries(s.tags ?? {})])),
   )
 }

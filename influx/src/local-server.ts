@@ -14,6 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface LocalInflux {
   url: string
+  /** host:port of its RPC service, which `influxd backup` and `influxd restore` use. */
+  rpc: string
   pid: number
   dir: string
   stop(): Promise<void>
@@ -144,6 +146,7 @@ export async function startLocalInflux(options: LocalInfluxOptions = {}): Promis
       await waitForPing(url, child, options.startTimeoutMs ?? 20_000)
       return {
         url,
+        rpc: `127.0.0.1:${rpcPort}`,
         pid: child.pid!,
         dir,
         stop: async () => {

@@ -1,6 +1,7 @@
 export * from './options.js'
 export * from './service.js'
 export { DurableLog } from './log/durable-log.js'
+export { logRecords, type LogFileStats } from './log/log-files.js'
 export { DeadLetterStore, type DeadLetter } from './dead-letters/dead-letter-store.js'
 export { hashMachineSecret, hashSecret, newSecret, verifySecret } from '@pulseline/registry'
 export type { IdentityFile } from './identity/file-directory.js'

@@ -52,6 +52,12 @@ export const ERROR_CODES = {
   PL_INFLUX_QUERY: { message: 'InfluxQL query failed: %s', http: 502 },
   // configuration
   PL_CONFIG_INVALID: { message: 'invalid option %s: %s', http: 500 },
+  // backups and restores (npm run backup / restore)
+  PL_BACKUP_FAILED: { message: 'backup of %s failed: %s', http: 500 },
+  PL_BACKUP_MANIFEST: { message: 'backup manifest refused: %s', http: 400 },
+  PL_BACKUP_PART: { message: 'backup part %s refused: %s', http: 400 },
+  PL_BACKUP_KEY: { message: 'backup key refused: %s', http: 400 },
+  PL_RESTORE_NOT_EMPTY: { message: 'restore needs an empty installation, but %s', http: 409 },
 } as const satisfies Record<string, { message: string; http: number; connack?: number }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

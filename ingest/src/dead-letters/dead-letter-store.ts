@@ -101,6 +101,12 @@ export class DeadLetterStore {
     return this.log.append(Buffer.from(JSON.stringify(record)))
   }
 
+  /** Stores a letter as it was kept elsewhere (a restore from a backup); resolves when it is durable. */
+  keep(letter: DeadLetter): Promise<void> {
+    if (this.purging) return this.purging.then(() => this.keep(letter))
+    return this.log.append(Buffer.from(JSON.stringify(letter)))
+  }
+
   /** Every stored letter, oldest first. */
   async *letters(): AsyncGenerator<DeadLetter> {
     let offset = this.log.start

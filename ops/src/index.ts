@@ -1,0 +1,8 @@
+export * from './options.js'
+export * from './key.js'
+export * from './manifest.js'
+export * from './sealed-file.js'
+export * from './backup.js'
+export * from './restore.js'
+export * from './retention.js'
+export { registryRowCounts } from './parts/registry.js'
