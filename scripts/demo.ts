@@ -6,6 +6,7 @@
  *   npm start -- --members 20 --machines 6 --speedup 1 --seed 1 --ble auto|on|off
  */
 import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
@@ -65,6 +66,22 @@ const options = resolveIngestOptions({
 })
 const ingest = await startIngest(options, { logger: pino({ name: 'ingest', level: 'warn' }) })
 
+// Where this installation keeps its state, for `npm run backup` and `npm run restore` (README, Operations).
+await writeFile(
+  join(data, 'installation.json'),
+  JSON.stringify(
+    {
+      registry: { path: registryPath },
+      identities: { file: servicesPath },
+      log: { dir: options.log.dir },
+      deadLetters: { dir: options.deadLetters.dir },
+      influx: { url: influx.url, rpc: influx.local?.rpc ?? '127.0.0.1:8088', database: 'pulseline' },
+    },
+    null,
+    2,
+  ) + '\n',
+)
+
 say('Analytics: live zones, effort and anomalies (TensorFlow.js model on the wasm backend), rollups into InfluxDB')
 const analytics = await startAnalytics(
   resolveAnalyticsOptions({
@@ -115,6 +132,7 @@ say(`  InfluxDB         ${influx.url}  database "pulseline"`)
 say(`  try:  curl -G '${influx.url}/query' --data-urlencode db=pulseline --data-urlencode "q=SELECT last(bpm) FROM hr GROUP BY device"`)
 say(`  device secrets   ${join(data, 'demo', 'device-secrets.json')}`)
 say(`  registry         ${registryPath} (samples carry the member assigned at their time)`)
+say(`  backup           npm run backup -- --out backups   (restore: npm run restore -- backups/<name>, into an empty installation)`)
 say(`  dashboard API    ${dashboardUrl}/docs   (interactive documentation, after logging in; the OpenAPI document at /docs/json)`)
 for (const l of logins) say(`  ${`${l.role} login`.padEnd(16)} ${l.login} / ${l.password}`)
 say(`  pairing code     ${pairing.code} on the screen of "${pairing.device}": a member pairs it on their page, or with POST /api/me/devices`)

@@ -3,6 +3,7 @@ import { INGEST_DEFAULTS, IngestOptionsSchema } from '@pulseline/ingest'
 import { GATEWAY_DEFAULTS, GatewayOptionsSchema } from '@pulseline/gateway'
 import { ANALYTICS_DEFAULTS, AnalyticsOptionsSchema } from '@pulseline/analytics'
 import { DASHBOARD_DEFAULTS, DashboardOptionsSchema } from '@pulseline/dashboard'
+import { INSTALLATION_DEFAULTS, InstallationSchema } from '@pulseline/ops'
 
 /** The configuration reference as it belongs in the README. */
 export function configReference(): string {
@@ -30,5 +31,11 @@ export function configReference(): string {
     'Options come from a JSON file (`--config FILE` or `PULSELINE_DASHBOARD_CONFIG`) and from environment variables.',
     '',
     optionsReference('dashboard', 'PULSELINE_DASHBOARD', DashboardOptionsSchema, DASHBOARD_DEFAULTS),
+    '',
+    '### backup and restore',
+    '',
+    "The installation `npm run backup` and `npm run restore` work on: a JSON file (`--config FILE`; the demo writes `.data/installation.json`) and environment variables, which win. See [Operations](#operations).",
+    '',
+    optionsReference('installation', 'PULSELINE_BACKUP', InstallationSchema, INSTALLATION_DEFAULTS),
   ].join('\n')
 }

@@ -1,6 +1,6 @@
 /**
  * Where an installation keeps its state, for `npm run backup` and `npm run restore`: one schema, one defaults
- * object (the demo's layout under ./data), overridden by PULSELINE_BACKUP_* variables and the command line.
+ * object (the demo's layout under ./.data), overridden by PULSELINE_BACKUP_* variables and the command line.
  * The same options name the installation a backup is taken from and the empty one a restore fills.
  */
 import { Type, type Static } from '@sinclair/typebox'
@@ -32,10 +32,10 @@ export const InstallationSchema = Type.Object(
 export type InstallationOptions = Static<typeof InstallationSchema>
 
 export const INSTALLATION_DEFAULTS: InstallationOptions = {
-  registry: { path: 'data/registry.sqlite' },
-  identities: { file: 'data/demo/services.json' },
-  log: { dir: 'data/ingest/log' },
-  deadLetters: { dir: 'data/ingest/dead-letters' },
+  registry: { path: '.data/registry.sqlite' },
+  identities: { file: '.data/demo/services.json' },
+  log: { dir: '.data/ingest/log' },
+  deadLetters: { dir: '.data/ingest/dead-letters' },
   influx: { url: 'http://127.0.0.1:8086', rpc: '127.0.0.1:8088', database: 'pulseline', username: '', password: '', binary: '' },
 }
 

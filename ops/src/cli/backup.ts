@@ -20,7 +20,7 @@ ingest's identities file, what ingest's log holds that InfluxDB has not yet, Inf
                       keep the key away from the backups: without it they cannot be restored
   --keep <n>          after the backup, delete all but the newest <n> backups in <dir>
   --every <hours>     stay running and take a backup every <hours> (the compose service does this)
-  --config <file>     the installation's layout as JSON (default: ${'data/installation.json'} if it exists)
+  --config <file>     the installation's layout as JSON (default: ${'.data/installation.json'} if it exists)
   --help              this text
 
 Installation options can also come from PULSELINE_BACKUP_* variables (README, Operations).`

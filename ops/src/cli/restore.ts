@@ -16,7 +16,7 @@ or truncated backup is refused with the file and the reason, and nothing is rest
 
   --key <file>        the key the backup was encrypted with (its id is in manifest.json)
   --verify            check the backup only; change nothing
-  --config <file>     the target installation's layout as JSON (default: data/installation.json if it exists)
+  --config <file>     the target installation's layout as JSON (default: .data/installation.json if it exists)
   --help              this text`
 
 const { values, positionals } = parseArgs({
