@@ -2,10 +2,9 @@
  * The gateway's composition root: BLE central → decoders → per-device sampler → outbox (SQLite) →
  * publisher (MQTT QoS 1). Claims keep a device read by one gateway; the nearby list feeds pairing.
  */
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import mqtt, { type MqttClient } from 'mqtt'
 import { pino, type Logger } from 'pino'
+import { startOperatorHttp } from '@pulseline/config'
 import { decodeMessage, gatewayTopicPrefix, gymDevicesTopic, gymErasuresTopic, type NearbyList, type Sample } from '@pulseline/protocol'
 import { Central } from './ble/central.js'
 import { Claims } from './claims.js'
@@ -149,24 +148,18 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
   }, options.ble.scanIntervalMs)
 
   // Prometheus text on /metrics; /healthz says whether the broker is reachable and how deep the outbox is.
-  const http = options.http.port < 0 ? undefined : createServer((req, res) => {
-    if (req.url === '/metrics') {
-      void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text))
-    } else if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', broker: client.connected, outbox: outbox.depth, dropped: outbox.dropped }))
-    } else res.writeHead(404).end()
-  })
-  if (http) await new Promise<void>((resolve) => http.listen(options.http.port, options.http.host, resolve))
+  const http =
+    options.http.port < 0 ? undefined : await startOperatorHttp(options.http.host, options.http.port, metrics.registry, () => ({ broker: client.connected, outbox: outbox.depth, dropped: outbox.dropped }))
 
   return {
-    httpPort: http ? (http.address() as AddressInfo).port : undefined,
+    httpPort: http?.port,
     central,
     outbox,
     publisher,
     metrics,
     client,
     async close() {
-      http?.close()
+      await http?.close()
       clearInterval(arbiter)
       clearInterval(nearby)
       claims.stop()

@@ -20,7 +20,6 @@ export function metricLines(metrics: readonly MetricJson[], service: string, now
   for (const m of metrics) {
     for (const v of m.values) {
       const name = v.metricName ?? m.name
-      if (String(m.type) === 'histogram' && !name.endsWith('_sum') && !name.endsWith('_count')) continue
       if (!Number.isFinite(v.value)) continue
       const tags: Record<string, string> = { service, metric: name }
       for (const [k, value] of Object.entries(v.labels)) if (k !== 'service' && k !== 'metric' && String(value) !== '') tags[k] = String(value)

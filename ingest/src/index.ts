@@ -6,3 +6,4 @@ export { DeadLetterStore, type DeadLetter } from './dead-letters/dead-letter-sto
 export { hashMachineSecret, hashSecret, newSecret, verifySecret } from '@pulseline/registry'
 export type { IdentityFile } from './identity/file-directory.js'
 export type { Identity, IdentityDirectory } from './identity/identity.js'
+export { IngestMetrics } from './metrics.js'

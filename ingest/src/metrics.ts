@@ -80,6 +80,13 @@ export class IngestMetrics {
     registers: [this.registry],
   })
 
+  readonly pubackSeconds = new Histogram({
+    name: 'pulseline_ingest_puback_seconds',
+    help: "From a device's PUBLISH to its PUBACK: validation, the durable append (group commit and fdatasync) or the dead letter",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  })
+
   readonly lastWrite = new Gauge({
     name: 'pulseline_writer_last_success_timestamp_seconds',
     help: 'When InfluxDB last acknowledged a write',

@@ -64,6 +64,8 @@ interface DeviceState {
 
 export class LiveEngine {
   readonly counters: EngineCounters = { messages: 0, samples: 0, invalid: 0, unattributed: 0, tiles: 0, anomalies: 0, rebuilt: 0 }
+  /** When a tile was last published (start-up until the first), for the "analytics stalled" alert. */
+  lastTileMs = Date.now()
   private readonly members = new Map<string, MemberLive>()
   private readonly pending = new Map<string, Promise<MemberLive>>()
   private readonly queues = new Map<string, Promise<void>>()
@@ -198,6 +200,7 @@ export class LiveEngine {
   private publishTile(live: MemberLive, nowMs: number): void {
     for (const [type, at] of live.anomalies) if (nowMs - at > ANOMALY_SHOWN_MS) live.anomalies.delete(type)
     this.counters.tiles++
+    this.lastTileMs = Date.now()
     this.deps.sink.publish(memberTopic(live.gym, live.member, 'live'), JSON.stringify(live.tile(nowMs)), 0)
   }
 

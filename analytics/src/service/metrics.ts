@@ -23,6 +23,7 @@ export function analyticsMetrics(engine: LiveEngine, lines: LineQueue): Registry
   gauge('pulseline_analytics_tiles_total', 'member tiles published', () => engine.counters.tiles)
   gauge('pulseline_analytics_anomalies_total', 'anomalies raised', () => engine.counters.anomalies)
   gauge('pulseline_analytics_lag_seconds', 'arrival minus sample time of recent readings (smoothed)', () => engine.lagMs / 1000)
+  gauge('pulseline_analytics_last_tile_age_seconds', 'time since a live tile was last published (since start-up before the first)', () => (Date.now() - engine.lastTileMs) / 1000)
   gauge('pulseline_analytics_members', 'members with live state', () => engine.activeMembers)
   gauge('pulseline_analytics_queued_lines', 'derived lines waiting for InfluxDB', () => lines.length)
   gauge('pulseline_analytics_dropped_lines_total', 'derived lines dropped while InfluxDB was away', () => lines.dropped)

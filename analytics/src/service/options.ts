@@ -48,6 +48,13 @@ export const AnalyticsOptionsSchema = Type.Object(
       },
       strict,
     ),
+    http: Type.Object(
+      {
+        host: Type.String({ description: 'address of the /metrics and /healthz listener' }),
+        port: Type.Integer({ minimum: -1, maximum: 65535, description: 'port of /metrics (Prometheus) and /healthz; -1 is off, 0 picks a free port' }),
+      },
+      strict,
+    ),
     metricsToInfluxMs: Type.Integer({ minimum: 0, description: 'write pipeline metrics (lag, samples, anomalies) to InfluxDB this often, for Grafana; 0 is off (ms)' }),
     rollups: Type.Object(
       {
@@ -69,6 +76,7 @@ export const ANALYTICS_DEFAULTS: AnalyticsOptions = {
   influx: { url: 'http://127.0.0.1:8086', database: 'pulseline', username: '', password: '', token: '', maxQueuedLines: 200_000, flushMs: 500 },
   registry: { path: '.data/registry.sqlite', pollMs: 1000 },
   live: { tickMs: 1000, effortPointsPerMin: [0, 1, 2, 3, 4, 4], hrMaxFormula: 'tanaka', raiseHrMax: true, model: true },
+  http: { host: '127.0.0.1', port: -1 },
   metricsToInfluxMs: 10_000,
   rollups: { everyMs: 30_000, lookbackMs: 5 * 60_000, dailyEveryMs: 15 * 60_000, dailyLookbackDays: 2 },
 }

@@ -4,6 +4,7 @@
  * change feed for assignments, profiles and sessions, and summarises each class when it ends.
  */
 import mqtt, { type MqttClient } from 'mqtt'
+import { startOperatorHttp } from '@pulseline/config'
 import { InfluxClient, writeMetrics, writeMetricsEvery } from '@pulseline/influx'
 import { analyticsMetrics } from './metrics.js'
 import { allDeviceSamplesFilter } from '@pulseline/protocol'
@@ -27,6 +28,8 @@ export interface AnalyticsService {
   engine: LiveEngine
   /** Writes the pipeline metrics to InfluxDB now (the timer does it every metricsToInfluxMs). */
   writeMetrics(): Promise<void>
+  /** Port of /metrics and /healthz, when http.port is not -1. */
+  httpPort: number | undefined
   lines: LineQueue
   backend: string | undefined
   /** Brings rollups and ended-session summaries up to date now (the timers do it periodically). */
@@ -153,6 +156,9 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
   ]
   const metricsToInflux = writeMetricsEvery(metrics, influx, 'analytics', options.metricsToInfluxMs, (err) => logger.warn({ err: err.message }, 'pipeline metrics failed'))
 
+  const http =
+    options.http.port < 0 ? undefined : await startOperatorHttp(options.http.host, options.http.port, metrics, () => ({ broker: client?.connected ?? false, members: engine.activeMembers, queuedLines: lines.length }))
+
   client = await mqtt.connectAsync(options.mqtt.url, {
     username: options.mqtt.username,
     password: options.mqtt.password,
@@ -173,11 +179,13 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
     lines,
     backend,
     writeMetrics: metricsNow,
+    httpPort: http?.port,
     rollupNow,
     rollupDaysNow,
     async close() {
       for (const t of timers) clearInterval(t)
       metricsToInflux.stop()
+      await http?.close()
       await client?.endAsync()
       await lines.flush()
       await influx.close()

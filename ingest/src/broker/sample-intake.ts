@@ -51,6 +51,16 @@ export class SampleIntake {
 
   /** Resolves once the packet's samples (or its dead letter) are durable; rejects if the log refuses. */
   async accept(session: DeviceSession, packet: PublishPacket): Promise<void> {
+    const started = performance.now()
+    try {
+      await this.intake(session, packet)
+    } finally {
+      // Aedes writes the PUBACK as soon as this resolves (a refused append closes the connection instead).
+      this.metrics.pubackSeconds.observe((performance.now() - started) / 1000)
+    }
+  }
+
+  private async intake(session: DeviceSession, packet: PublishPacket): Promise<void> {
     packet.retain = false // health data is never kept in the broker's retained store
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
     if (payload.length > this.options.maxPayloadBytes) {
