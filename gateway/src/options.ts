@@ -50,6 +50,7 @@ export const GatewayOptionsSchema = Type.Object(
       },
       strict,
     ),
+    healthEveryMs: Type.Integer({ minimum: 0, description: "publish the gateway's health (outbox depth, drops, connected devices) to the broker this often; ingest stores it for Grafana's alerts; 0 is off (ms)" }),
     http: Type.Object(
       {
         host: Type.String({ description: 'address of the /metrics and /healthz listener' }),
@@ -86,6 +87,7 @@ export const GATEWAY_DEFAULTS: GatewayOptions = {
   devices: [],
   outbox: { path: '.data/gateway/outbox.sqlite', maxSamples: 2_000_000 },
   publish: { liveWindowMs: 5000, backlogMessagesPerSecond: 200, tickMs: 50 },
+  healthEveryMs: 10_000,
   http: { host: '127.0.0.1', port: 9465 },
   claims: { ttlMs: 15_000, heartbeatMs: 5000 },
 }

@@ -5,7 +5,7 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import { pino, type Logger } from 'pino'
 import { startOperatorHttp } from '@pulseline/config'
-import { decodeMessage, gatewayTopicPrefix, gymDevicesTopic, gymErasuresTopic, type NearbyList, type Sample } from '@pulseline/protocol'
+import { decodeMessage, gatewayHealthTopic, gatewayTopicPrefix, gymDevicesTopic, gymErasuresTopic, type GatewayHealth, type NearbyList, type Sample } from '@pulseline/protocol'
 import { Central } from './ble/central.js'
 import { Claims } from './claims.js'
 import { GattDecodeError } from './gatt/byte-reader.js'
@@ -85,11 +85,8 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
     if (!s) samplers.set(address, (s = new DeviceSampler(options.ble.wheelCircumferenceM)))
     return s
   }
-  const metrics = new GatewayMetrics({
-    outboxDepth: () => outbox.depth,
-    dropped: () => outbox.dropped,
-    connected: () => [...idOf.keys()].filter((a) => central?.linkState(a) === 'connected').length,
-  })
+  const connectedDevices = () => [...idOf.keys()].filter((a) => central?.linkState(a) === 'connected').length
+  const metrics = new GatewayMetrics({ outboxDepth: () => outbox.depth, dropped: () => outbox.dropped, connected: connectedDevices })
 
   central = new Central(
     { ...options.ble },
@@ -147,6 +144,16 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
     client.publish(`${gatewayTopicPrefix(options.gym, options.id)}/nearby`, JSON.stringify(list), { qos: 0 })
   }, options.ble.scanIntervalMs)
 
+  // Health over MQTT, for the operators' alerts: no Prometheus reaches a gateway behind a gym's NAT.
+  const health =
+    options.healthEveryMs > 0
+      ? setInterval(() => {
+          if (!client.connected) return
+          const message: GatewayHealth = { at: Date.now(), outboxSamples: outbox.depth, outboxDroppedSamples: outbox.dropped, connectedDevices: connectedDevices() }
+          client.publish(gatewayHealthTopic(options.gym, options.id), JSON.stringify(message), { qos: 0 })
+        }, options.healthEveryMs)
+      : undefined
+
   // Prometheus text on /metrics; /healthz says whether the broker is reachable and how deep the outbox is.
   const http =
     options.http.port < 0 ? undefined : await startOperatorHttp(options.http.host, options.http.port, metrics.registry, () => ({ broker: client.connected, outbox: outbox.depth, dropped: outbox.dropped }))
@@ -162,6 +169,7 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
       await http?.close()
       clearInterval(arbiter)
       clearInterval(nearby)
+      clearInterval(health)
       claims.stop()
       publisher.stop()
       await central.stop()

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import mqtt from 'mqtt'
 import { pino } from 'pino'
-import type { InfluxClient } from '@pulseline/influx'
+import { rowsOf, type InfluxClient } from '@pulseline/influx'
 import type { IngestService } from '@pulseline/ingest'
 import type { Sample } from '@pulseline/protocol'
 import { BleGymDriver, BluezEmulator, planGym, startPrivateBus, type PrivateBus } from '@pulseline/firmware-sim'
@@ -71,6 +71,7 @@ describe('a device in range of two gateways', () => {
         await startGateway(
           resolveGatewayOptions({
             http: { port: 0 },
+            healthEveryMs: 500,
             id,
             gym: GYM,
             mqtt: { url: `mqtt://127.0.0.1:${ingest.mqttPort}`, password: id === 'gw-a' ? 'a' : 'b', samplesPerMessage: 1 },
@@ -100,5 +101,12 @@ describe('a device in range of two gateways', () => {
     expect(notified).toBeGreaterThanOrEqual(3)
     expect(Math.abs(received - notified)).toBeLessThanOrEqual(1)
     await viewer.endAsync()
+
+    // Each gateway's health reaches InfluxDB through ingest: gw-a reads the strap, gw-b reads nothing.
+    const connected = async () =>
+      Object.fromEntries(
+        rowsOf(await influx!.query(`SELECT last("value") FROM "pipeline" WHERE "metric" = 'pulseline_gateway_connected_devices' GROUP BY "gateway"`)).map((r) => [r.gateway, r.last]),
+      )
+    await expect.poll(connected, { timeout: 15_000, interval: 250 }).toEqual({ 'gw-a': 1, 'gw-b': 0 })
   }, 60_000)
 })

@@ -7,3 +7,4 @@ export { hashMachineSecret, hashSecret, newSecret, verifySecret } from '@pulseli
 export type { IdentityFile } from './identity/file-directory.js'
 export type { Identity, IdentityDirectory } from './identity/identity.js'
 export { IngestMetrics } from './metrics.js'
+export { gatewayHealthLines } from './broker/gateway-health.js'

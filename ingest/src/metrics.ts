@@ -54,6 +54,12 @@ export class IngestMetrics {
     registers: [this.registry],
   })
 
+  readonly droppedHealth = new Counter({
+    name: 'pulseline_ingest_gateway_health_dropped_total',
+    help: 'Gateway health messages acknowledged but not stored: more than one per gateway within the minimum interval',
+    registers: [this.registry],
+  })
+
   readonly writtenPoints = new Counter({
     name: 'pulseline_writer_points_total',
     help: 'Points InfluxDB acknowledged',

@@ -11,6 +11,7 @@ import { DeadLetterStore } from './dead-letters/dead-letter-store.js'
 import { IngestMetrics } from './metrics.js'
 import { LogShipper } from './shipper/log-shipper.js'
 import { SampleIntake } from './broker/sample-intake.js'
+import { GatewayHealthIntake } from './broker/gateway-health.js'
 import { BrokerAccess } from './broker/access.js'
 import { listen } from './broker/listeners.js'
 import { startHttp } from './http.js'
@@ -116,7 +117,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     attribution,
     erasures ? (device, t) => erasures.erased(device, t) : undefined,
   )
-  const access = new BrokerAccess(directory, intake, deadLetters, metrics, (event, fields) => logger.info(fields, event), options.mqtt, erasures ? (device) => erasures.erasedDevice(device) : undefined)
+  const access = new BrokerAccess(directory, intake, new GatewayHealthIntake(log, deadLetters, metrics), deadLetters, metrics, (event, fields) => logger.info(fields, event), options.mqtt, erasures ? (device) => erasures.erasedDevice(device) : undefined)
   const broker = new Aedes({
     authenticate: access.authenticate,
     authorizePublish: access.authorizePublish,

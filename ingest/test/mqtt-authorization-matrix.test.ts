@@ -32,6 +32,7 @@ const TOPICS = {
   unregisteredDeviceSamples: 'pulseline/gym-a/device/nobody/samples',
   gatewayClaims: 'pulseline/gym-a/gateway/gw-a/claims',
   gatewayNearby: 'pulseline/gym-a/gateway/gw-a/nearby',
+  gatewayHealth: 'pulseline/gym-a/gateway/gw-a/health',
   gatewayOther: 'pulseline/gym-a/gateway/gw-a/anything',
   otherGatewayClaims: 'pulseline/gym-a/gateway/gw-a2/claims',
   otherGymGatewayClaims: 'pulseline/gym-b/gateway/gw-b/claims',
@@ -65,7 +66,7 @@ type Filter = keyof typeof FILTERS
 const PUBLISH: Record<Who, Topic[]> = {
   deviceA: ['ownSamples'],
   deviceB: ['otherGymSamples'],
-  gatewayA: ['ownSamples', 'sameGymDeviceSamples', 'gatewayClaims', 'gatewayNearby'],
+  gatewayA: ['ownSamples', 'sameGymDeviceSamples', 'gatewayClaims', 'gatewayNearby', 'gatewayHealth'],
   gatewayB: ['otherGymSamples', 'otherGymGatewayClaims'],
   analytics: ['memberLive', 'memberAnomaly'],
   dashboard: [],

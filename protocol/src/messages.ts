@@ -116,6 +116,28 @@ export const GatewayClaim = Type.Object(
 )
 export type GatewayClaim = Static<typeof GatewayClaim>
 
+/**
+ * A gateway's own health, published every few seconds on `{gateway prefix}/health`: gateways sit behind
+ * gyms' NAT where no Prometheus reaches them, so ingest writes this to the `pipeline` measurement for
+ * Grafana's alerts, under the gateway's Prometheus metric names (GATEWAY_HEALTH_METRICS).
+ */
+export const GatewayHealth = Type.Object(
+  {
+    at: Time,
+    outboxSamples: Type.Integer({ minimum: 0, maximum: 1e12 }),
+    outboxDroppedSamples: Type.Integer({ minimum: 0, maximum: 1e12 }),
+    connectedDevices: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  },
+  { additionalProperties: false },
+)
+export type GatewayHealth = Static<typeof GatewayHealth>
+
+export const GATEWAY_HEALTH_METRICS = {
+  outboxSamples: 'pulseline_gateway_outbox_samples',
+  outboxDroppedSamples: 'pulseline_gateway_outbox_dropped_samples',
+  connectedDevices: 'pulseline_gateway_connected_devices',
+} as const satisfies Record<Exclude<keyof GatewayHealth, 'at'>, string>
+
 /** A gym's registered BLE devices (address → Pulseline id), for its gateways. */
 export const GymDeviceList = Type.Object(
   {
@@ -149,6 +171,7 @@ export const MESSAGES = {
   anomaly: { schema: AnomalyEvent, maxBytes: 4096 },
   nearby: { schema: NearbyList, maxBytes: 64 * 1024 },
   claim: { schema: GatewayClaim, maxBytes: 16 * 1024 },
+  gatewayHealth: { schema: GatewayHealth, maxBytes: 1024 },
   deviceList: { schema: GymDeviceList, maxBytes: 16 * 1024 * 1024 },
   erasures: { schema: ErasedIntervals, maxBytes: 16 * 1024 * 1024 },
   liveRequest: { schema: LiveRequest, maxBytes: 4096 },

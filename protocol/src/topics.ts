@@ -6,6 +6,7 @@
  *   pulseline/{gym}/member/{member}/{stream}   analytics → consumers: derived live data (zones, effort, ...)
  *   pulseline/{gym}/gateway/{gateway}/claims   a BLE gateway's claim on the devices it reads (retained)
  *   pulseline/{gym}/gateway/{gateway}/nearby   devices a gateway sees, for pairing
+ *   pulseline/{gym}/gateway/{gateway}/health   a gateway's outbox and links (ingest stores it as pipeline metrics)
  *   pulseline/{gym}/devices                    the gym's registered BLE devices (address → id), retained, published
  *                                              by ingest from the registry: what gateways read
  *   pulseline/{gym}/erasures                   device intervals of erased members (ids and times only), retained,
@@ -38,6 +39,10 @@ export function memberTopic(gym: string, member: string, stream: string): string
 
 export function gatewayTopicPrefix(gym: string, gateway: string): string {
   return `${TOPIC_ROOT}/${gym}/gateway/${gateway}`
+}
+
+export function gatewayHealthTopic(gym: string, gateway: string): string {
+  return `${gatewayTopicPrefix(gym, gateway)}/health`
 }
 
 export function gymDevicesTopic(gym: string): string {

@@ -22,6 +22,7 @@ import { ERROR_CODES, PulselineError, deviceSamplesTopic, gatewayTopicPrefix, gy
 import { filterCovered, identityKey, topicMatches, type GatewayIdentity, type Identity, type IdentityDirectory } from '../identity/identity.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
+import type { GatewayHealthIntake } from './gateway-health.js'
 import type { DeviceSession, SampleIntake } from './sample-intake.js'
 
 interface Session {
@@ -63,6 +64,7 @@ export class BrokerAccess {
   constructor(
     private readonly directory: IdentityDirectory,
     private readonly intake: SampleIntake,
+    private readonly health: GatewayHealthIntake,
     private readonly deadLetters: DeadLetterStore,
     private readonly metrics: IngestMetrics,
     private readonly log: (event: string, fields: Record<string, unknown>) => void,
@@ -181,6 +183,12 @@ export class BrokerAccess {
     }
     const device = identity.type === 'device' ? this.ownTopic(session, packet.topic) : this.gatewayTopic(session, identity, packet)
     if (device === 'allowed') return done(null)
+    if (device === 'health') {
+      return void this.health.accept(identity as GatewayIdentity, client.id, packet).then(
+        () => done(null),
+        (err: Error) => done(err),
+      )
+    }
     if (device === 'erased') {
       // A gateway's outbox still held samples of an erased member's own device (deleted with them).
       this.metrics.rejected.inc({ reason: 'PL_SAMPLE_ERASED' })
@@ -217,12 +225,14 @@ export class BrokerAccess {
 
   /**
    * A gateway may publish samples for the registered devices of its own gym, and its claims (retained) and
-   * nearby list under its own `pulseline/{gym}/gateway/{id}/`, which are forwarded but not stored.
+   * nearby list under its own `pulseline/{gym}/gateway/{id}/`, which are forwarded but not stored, and its
+   * health there, which is stored as pipeline metrics (gateway-health.ts).
    */
-  private gatewayTopic(session: Session, gateway: GatewayIdentity, packet: PublishPacket): DeviceSession | 'allowed' | 'retain' | 'erased' | undefined {
+  private gatewayTopic(session: Session, gateway: GatewayIdentity, packet: PublishPacket): DeviceSession | 'allowed' | 'retain' | 'erased' | 'health' | undefined {
     const { topic } = packet
     const own = gatewayTopicPrefix(gateway.gym, gateway.id)
     if (topic === `${own}/claims`) return 'allowed'
+    if (topic === `${own}/health`) return packet.retain ? 'retain' : 'health'
     if (topic === `${own}/nearby`) return packet.retain ? 'retain' : 'allowed'
     const target = parseDeviceSamplesTopic(topic)
     if (!target || target.gym !== gateway.gym) return undefined
