@@ -79,7 +79,7 @@ describe('gateway health', () => {
 
   it("refuses another gateway's health topic (connection closed)", async () => {
     const other = await mqtt.connectAsync(`mqtt://127.0.0.1:${ingest.mqttPort}`, { username: 'gw-2', password: 'gw-2-secret', clientId: 'gw-2', reconnectPeriod: 0 })
-    const closed = new Promise((resolve) => other.once('close', resolve))
+    const closed = new Promise<void>((resolve) => other.once('close', () => resolve()))
     other.publish(gatewayHealthTopic(GYM, 'gw-1'), JSON.stringify({ at: Date.now(), outboxSamples: 0, outboxDroppedSamples: 0, connectedDevices: 0 }), { qos: 1 })
     await closed
     other.end(true)
