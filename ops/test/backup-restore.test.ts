@@ -122,6 +122,7 @@ describe('backup and restore', () => {
   let before: { counts: Map<string, number>; rows: Record<string, unknown[]>; letters: DeadLetter[]; streamed: Map<string, Set<number>> }
   /** hr sample times per device: acknowledged before the backup began, and acknowledged at all. */
   const ackedBeforeBackup = new Map<string, Set<number>>()
+  let cliBackup: { stdout: string }
   const acked = new Map<string, Set<number>>()
 
   beforeAll(async () => {
@@ -170,6 +171,8 @@ describe('backup and restore', () => {
     const rowsAtBackup = registryRows(installation.registry.path)
     backupStarted = Date.now()
     ;({ dir: backupDir, manifest } = await backup({ installation, out: join(root, 'backups'), key }))
+    // The command line too, unencrypted, into another folder, while the devices still stream.
+    cliBackup = await run(process.execPath, ['--import', 'tsx', 'ops/src/cli/backup.ts', '--out', join(root, 'cli-backups'), '--keep', '1'], { env: { ...process.env, ...installationEnv(installation) } })
     await new Promise((r) => setTimeout(r, 1000))
     stop.abort()
     await stream.catch(() => undefined)
@@ -296,6 +299,13 @@ describe('backup and restore', () => {
       await expect(restore({ dir: backupDir, installation, key })).rejects.toThrow(/PL_RESTORE_NOT_EMPTY|restore needs an empty installation, but the registry/)
     })
 
+    it('from the command line: a backup taken by `npm run backup` verifies with `npm run restore -- --verify`', async () => {
+      const made = /^backup: (\S+) \(/m.exec(cliBackup.stdout)
+      expect(made, cliBackup.stdout).not.toBeNull()
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'ops/src/cli/restore.ts', made![1]!, '--verify'], { env: { ...process.env, ...installationEnv(installation) } })
+      expect(stdout).toMatch(/verified: 5 parts, every file intact; nothing changed/)
+    })
+
     it('from the command line: exit status 2 and the file named', async () => {
       const copy = await mkdtemp(join(root, 'damaged-'))
       await cp(backupDir, copy, { recursive: true })
@@ -322,6 +332,18 @@ describe('backup and restore', () => {
     }
   }
 })
+
+function installationEnv(installation: InstallationOptions): Record<string, string> {
+  return {
+    PULSELINE_BACKUP_REGISTRY_PATH: installation.registry.path,
+    PULSELINE_BACKUP_IDENTITIES_FILE: installation.identities.file,
+    PULSELINE_BACKUP_LOG_DIR: installation.log.dir,
+    PULSELINE_BACKUP_DEAD_LETTERS_DIR: installation.deadLetters.dir,
+    PULSELINE_BACKUP_INFLUX_URL: installation.influx.url,
+    PULSELINE_BACKUP_INFLUX_RPC: installation.influx.rpc,
+    PULSELINE_BACKUP_INFLUX_DATABASE: installation.influx.database,
+  }
+}
 
 async function hrTimes(influx: InfluxClient, devices: string[], fromMs: number): Promise<Map<string, Set<number>>> {
   const out = new Map<string, Set<number>>()
