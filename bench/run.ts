@@ -11,7 +11,7 @@
  *   gateway           one gateway over the BlueZ emulator: CPU per device, backlog drain
  *   analytics         2,000 members at 1 Hz through the live engine (zones, effort, rules, model) in one
  *                     process: per-reading latency p50/p99 and the cores used
- *   backup            npm run backup and restore of 2 million points, plain and encrypted
+ *   backup            npm run backup and restore of 5 million points, plain and encrypted
  *   dashboard         sensor to screen: 2,000 straps through ingest, analytics and the dashboard to 50 boards
  *                     (4 in Chromium): latency p50/p99, dashboard CPU per 1,000 fan-out messages/s, page
  *                     main-thread time per second
@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   const security: string[] = []
   if (wants('fuzz')) security.push(...(await fuzzBench(url, log, SCALE)))
   if (wants('storm')) security.push(...(await stormBench(url, log, RUNS, values.quick ? 8 : 15)))
-  if (wants('backup') && local) security.push(...(await backupBench(local, log, RUNS, values.quick ? 500_000 : 2_000_000)))
+  if (wants('backup') && local) security.push(...(await backupBench(local, log, RUNS, values.quick ? 1_000_000 : 5_000_000)))
   if (values.only && !values.only.split(',').some((k) => k === 'overload' || k === 'gateway' || k === 'analytics' || k === 'dashboard')) {
     for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}`).join(' | '))
     for (const line of security) console.log(line)

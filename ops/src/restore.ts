@@ -17,7 +17,7 @@ import type { InstallationOptions } from './options.js'
 import { restoreRegistry } from './parts/registry.js'
 import { restoreIdentities } from './parts/identities.js'
 import { restoreIngestLog } from './parts/ingest-log.js'
-import { influxdBinary, restoreInflux } from './parts/influx.js'
+import { influxdBinary, restoreInflux, waitForRestoredShards } from './parts/influx.js'
 import { restoreDeadLetters } from './parts/dead-letters.js'
 import { migrations } from '@pulseline/registry'
 
@@ -55,6 +55,7 @@ export async function restore(request: RestoreRequest): Promise<RestoreResult> {
       const part = (name: PartName): Part | undefined => manifest.parts.find((p) => p.name === name)
       const staged = (name: PartName) => join(staging, part(name)!.files[0]!.path)
       await restoreInflux(influxdBinary(installation.influx.binary), installation.influx.rpc, manifest.database, installation.influx.database, join(staging, 'influx'))
+      await waitForRestoredShards(influx)
       const logLines = part('ingest-log') ? await restoreIngestLog(staged('ingest-log'), influx) : 0
       await mkdir(dirname(installation.registry.path), { recursive: true })
       await restoreRegistry(staged('registry'), installation.registry.path)

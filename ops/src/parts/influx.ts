@@ -8,7 +8,8 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { PulselineError } from '@pulseline/protocol'
-import { findInfluxd } from '@pulseline/influx'
+import { findInfluxd, type InfluxClient } from '@pulseline/influx'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { iso, type TakenPart } from './part.js'
 
 const run = promisify(execFile)
@@ -42,6 +43,24 @@ export async function restoreInflux(binary: string, rpc: string, fromDatabase: s
     await run(binary, args, { maxBuffer: 16 * 1024 * 1024 })
   } catch (err) {
     throw new PulselineError('PL_BACKUP_FAILED', 'influx restore', lastLine(err))
+  }
+}
+
+/**
+ * Waits until every restored shard answers. `influxd restore` returns while InfluxDB still reopens the shards
+ * it imported, and until then a query or write on them fails with "engine is closed" (seen with two million
+ * points). A `LIMIT 1` query over every measurement touches every shard.
+ */
+export async function waitForRestoredShards(influx: InfluxClient, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const error = await influx.query('SELECT * FROM /.*/ LIMIT 1').then(
+      (results) => results.find((r) => r.error)?.error,
+      (err: Error) => err.message,
+    )
+    if (!error) return
+    if (Date.now() > deadline) throw new PulselineError('PL_BACKUP_FAILED', 'influx restore', `the restored shards did not open within ${timeoutMs} ms: ${error}`)
+    await sleep(200)
   }
 }
 
