@@ -40,7 +40,7 @@ function packets(job: GeneratorJob, device: string): Buffer[] {
   return out
 }
 
-async function runDevice(job: GeneratorJob, device: { id: string; secret: string }, result: GeneratorResult, ready: Promise<void>): Promise<void> {
+async function runDevice(job: GeneratorJob, device: { id: string; secret: string }, result: GeneratorResult, ready: Promise<void>, connected: () => void): Promise<void> {
   const queue = packets(job, device.id)
   const socket: Socket = connect(job.port, '127.0.0.1')
   socket.setNoDelay(true)
@@ -51,7 +51,8 @@ async function runDevice(job: GeneratorJob, device: { id: string; secret: string
     socket.once('error', reject)
     parser.on('packet', (packet) => {
       if (packet.cmd === 'connack') {
-        if (packet.returnCode !== 0) reject(new Error(`CONNACK ${packet.returnCode} for ${device.id}`))
+        if (packet.returnCode !== 0) return reject(new Error(`CONNACK ${packet.returnCode} for ${device.id}`))
+        connected()
         ready.then(() => {
           result.firstSendAt ||= performance.now()
           pump()
@@ -84,9 +85,25 @@ const job = JSON.parse(process.argv[2]!) as GeneratorJob
 const result: GeneratorResult = { acked: 0, samples: 0, firstSendAt: 0, lastAckAt: 0 }
 let release!: () => void
 const ready = new Promise<void>((r) => (release = r))
-const runs = job.devices.map((d) => runDevice(job, d, result, ready))
+// Devices connect in waves of 50, as a gym's devices reconnecting after an outage get spread out by ingest's
+// limit on logins being checked at once (mqtt.maxPendingLogins, 64); all are connected before the clock starts.
+const runs: Array<Promise<void>> = []
+for (let i = 0; i < job.devices.length; i += 50) {
+  const wave = job.devices.slice(i, i + 50).map((d) => {
+    let connected!: () => void
+    const up = new Promise<void>((r) => (connected = r))
+    const run = runDevice(job, d, result, ready, connected)
+    return { up, run }
+  })
+  runs.push(...wave.map((w) => w.run))
+  await Promise.race([Promise.all(wave.map((w) => w.up)), Promise.all(wave.map((w) => w.run))])
+}
 process.send!({ connected: true })
 process.once('message', () => release())
-await Promise.all(runs)
-process.send!({ result })
+try {
+  await Promise.all(runs)
+  process.send!({ result })
+} catch (err) {
+  process.send!({ error: (err as Error).message })
+}
 process.disconnect()

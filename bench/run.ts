@@ -25,8 +25,10 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import { InfluxClient, ensureInfluxd, freePort, startLocalInflux, type LocalInflux } from '@pulseline/influx'
-import { hashSecret, resolveIngestOptions } from '@pulseline/ingest'
+import { InfluxClient, ensureDebianBinary, ensureInfluxd, freePort, startLocalInflux, type LocalInflux } from '@pulseline/influx'
+import { spawnTied } from '@pulseline/config'
+import { connect, type Socket } from 'node:net'
+import { hashMachineSecret, resolveIngestOptions } from '@pulseline/ingest'
 import type { GeneratorJob, GeneratorResult } from './load-generator.js'
 import { cpuSeconds, median, rssBytes } from './proc.js'
 import { gatewayBench, type GatewayReport } from './gateway.js'
@@ -45,13 +47,18 @@ const { values } = parseArgs({
 })
 const RUNS = Number(values.runs)
 const SCALE = values.quick ? 0.25 : 1
-const DEVICES = 8
+/** Devices (and so series, and broker connections) in every throughput stage: a chain's gym-sized figure. */
+const DEVICES = 2000
+/** QoS 1 PUBLISHes each device keeps in flight: 8,000 at once over 2,000 connections. */
+const WINDOW = 4
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 const log = (line: string) => console.error(`[bench] ${line}`)
 
 interface Figure {
   rate: number
   cpuUsPerSample?: number
+  /** Messages per group commit (write + fdatasync) of ingest's log. */
+  messagesPerFlush?: number
 }
 
 async function rawInflux(url: string, writers: number, points: number): Promise<Figure> {
@@ -82,18 +89,23 @@ async function rawInflux(url: string, writers: number, points: number): Promise<
   return { rate: points / seconds }
 }
 
-function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  return forkReady(here(script), args, env)
+function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}, execArgv: string[] = []): Promise<ChildProcess> {
+  return forkReady(here(script), args, env, execArgv)
 }
 
 /** Runs the generator; `until` resolves when the thing measured is done (PUBACKs, or points in InfluxDB). */
 async function generate(job: GeneratorJob, until?: (result: GeneratorResult) => Promise<number>): Promise<{ seconds: number; samples: number; genCpu: number }> {
   const gen = fork(here('load-generator.ts'), [JSON.stringify(job)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   const exited = new Promise((r) => gen.once('exit', r))
+  let finished = false
   await new Promise<void>((resolve) => gen.once('message', () => resolve()))
   const cpu0 = cpuSeconds(gen.pid!)
   const started = performance.now()
-  const done = new Promise<GeneratorResult>((resolve) => gen.on('message', (m: { result?: GeneratorResult }) => m.result && resolve(m.result)))
+  const done = new Promise<GeneratorResult>((resolve, reject) => {
+    gen.on('message', (m: { result?: GeneratorResult; error?: string }) => (m.error ? reject(new Error(`load generator: ${m.error}`)) : m.result && resolve(m.result)))
+    gen.once('exit', (code) => finished || reject(new Error(`load generator exited with ${code} before its result`)))
+  })
+  void done.then(() => (finished = true), () => undefined)
   gen.send('go')
   const result = await done
   const genCpu = cpuSeconds(gen.pid!) - cpu0
@@ -107,10 +119,35 @@ async function bareBroker(messages: number): Promise<Figure> {
   const broker = await startChild('bare-broker.ts', [String(port)])
   const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: 'x' }))
   const cpu0 = cpuSeconds(broker.pid!)
-  const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: 64, startT: Date.now() - 86_400_000 })
+  const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: WINDOW, startT: Date.now() - 86_400_000 })
   const cpu = cpuSeconds(broker.pid!) - cpu0
   await stopChild(broker)
   return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
+}
+
+/** Debian's Mosquitto 2.0 with the same load: the broker users would otherwise pick (no persistence, anonymous). */
+async function mosquittoBroker(messages: number): Promise<Figure> {
+  const binary = ensureDebianBinary('mosquitto', 'mosquitto', true, log)
+  const port = await freePort()
+  const dir = await mkdtemp(join(tmpdir(), 'pl-bench-mosquitto-'))
+  await writeFile(join(dir, 'mosquitto.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 0\nlog_dest none\n`)
+  const broker = spawnTied(binary, ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' })
+  try {
+    for (let tries = 0; ; tries++) {
+      const open = await new Promise<boolean>((resolve) => connect(port, '127.0.0.1').once('connect', function (this: Socket) { this.destroy(); resolve(true) }).once('error', () => resolve(false)))
+      if (open) break
+      if (tries > 100) throw new Error('mosquitto did not listen')
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: 'x' }))
+    const cpu0 = cpuSeconds(broker.pid!)
+    const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: WINDOW, startT: Date.now() - 86_400_000 })
+    const cpu = cpuSeconds(broker.pid!) - cpu0
+    return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
+  } finally {
+    await stopChild(broker)
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 interface Pipeline {
@@ -127,7 +164,8 @@ async function startPipeline(url: string, database: string): Promise<Pipeline> {
   const identities = join(dir, 'identities.json')
   await writeFile(
     identities,
-    JSON.stringify({ devices: await Promise.all(devices.map(async (d) => ({ id: d.id, gym: 'bench', kind: 'strap', secretHash: await hashSecret(d.secret) }))), services: [] }),
+    // Devices' secrets are HMAC-hashed, as the registry stores them (scrypt is for people's passwords).
+    JSON.stringify({ devices: devices.map((d) => ({ id: d.id, gym: 'bench', kind: 'strap', secretHash: hashMachineSecret(d.secret) })), services: [] }),
   )
   const options = resolveIngestOptions({
     mqtt: { port: await freePort(), wsEnabled: false, connectsPerSecondPerAddress: 100_000 }, // every bench device connects from 127.0.0.1
@@ -139,7 +177,9 @@ async function startPipeline(url: string, database: string): Promise<Pipeline> {
   })
   const config = join(dir, 'ingest.json')
   await writeFile(config, JSON.stringify(options))
-  const child = await startChild('../ingest/src/main.ts', ['--config', config], { LOG_LEVEL: 'warn' })
+  // BENCH_PROFILE_DIR=dir writes ingest's CPU profile there (--cpu-prof), to see where a message's time goes.
+  const profile = [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), ...(process.env.BENCH_INGEST_FLAGS?.split(' ').filter(Boolean) ?? [])]
+  const child = await startChild('../ingest/src/main.ts', ['--config', config], { LOG_LEVEL: 'warn' }, profile)
   return { child, httpPort: options.http.port, mqttPort: options.mqtt.port, devices, dir }
 }
 
@@ -173,10 +213,11 @@ async function pipeline(url: string, samples: number, perMessage: number): Promi
   const cpu0 = cpuSeconds(p.child.pid!)
   const messagesPerDevice = Math.floor(samples / perMessage / DEVICES)
   const run = await generate(
-    { port: p.mqttPort, gym: 'bench', devices: p.devices, messagesPerDevice, samplesPerMessage: perMessage, window: 64, startT: Date.now() - 86_400_000 },
+    { port: p.mqttPort, gym: 'bench', devices: p.devices, messagesPerDevice, samplesPerMessage: perMessage, window: WINDOW, startT: Date.now() - 86_400_000 },
     (result) => waitForPoints(p.httpPort, result.samples),
   )
   const cpu = cpuSeconds(p.child.pid!) - cpu0
+  const flushes = Number(/^pulseline_log_flushes (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${p.httpPort}/metrics`)).text())?.[1] ?? 0)
   const client = new InfluxClient({ url, database })
   const counted = (await client.query('SELECT count(bpm) FROM hr'))[0]?.series?.[0]?.values[0]?.[1]
   if (counted !== run.samples) throw new Error(`InfluxDB holds ${counted} points, expected ${run.samples}`)
@@ -184,7 +225,7 @@ async function pipeline(url: string, samples: number, perMessage: number): Promi
   await client.close()
   await stopChild(p.child)
   await rm(p.dir, { recursive: true, force: true })
-  return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
+  return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples, messagesPerFlush: flushes ? run.samples / perMessage / flushes : undefined }
 }
 
 interface OverloadReport {
@@ -217,7 +258,7 @@ async function overload(url: string, influx: LocalInflux): Promise<OverloadRepor
     void backlogBytes(p.httpPort).then((b) => (backlogPeak = Math.max(backlogPeak, b)))
   }, 250)
   const total = Math.floor(3_600_000 * SCALE)
-  const gen = generate({ port: p.mqttPort, gym: 'bench', devices: p.devices, messagesPerDevice: total / 20 / DEVICES, samplesPerMessage: 20, window: 64, startT: Date.now() - 86_400_000 })
+  const gen = generate({ port: p.mqttPort, gym: 'bench', devices: p.devices, messagesPerDevice: total / 20 / DEVICES, samplesPerMessage: 20, window: WINDOW, startT: Date.now() - 86_400_000 })
   const run = await gen
   const pausedSeconds = (performance.now() - pausedAt) / 1000
   process.kill(influx.pid, 'SIGCONT')
@@ -249,11 +290,12 @@ async function main(): Promise<void> {
   let local: LocalInflux | undefined
   const url = process.env.INFLUX_URL ?? (local = await startLocalInflux({ binary: ensureInfluxd(true, log) })).url
   log(`InfluxDB at ${url}; ${RUNS} runs of each; ${cpus().length} CPUs (${cpus()[0]?.model})`)
-  const figures: Record<string, Figure[]> = { raw1: [], raw2: [], bare: [], pipe1: [], pipe20: [] }
+  const figures: Record<string, Figure[]> = { raw1: [], raw2: [], bare: [], mosquitto: [], pipe1: [], pipe20: [] }
   const stages: Array<[string, string, () => Promise<Figure>]> = [
     ['raw1', 'raw InfluxDB, 1 writer', () => rawInflux(url, 1, 600_000 * SCALE)],
     ['raw2', 'raw InfluxDB, 2 writers', () => rawInflux(url, 2, 800_000 * SCALE)],
     ['bare', 'bare Aedes, QoS 1, 1 sample/message', () => bareBroker(240_000 * SCALE)],
+    ['mosquitto', 'Mosquitto 2.0, QoS 1, 1 sample/message', () => mosquittoBroker(240_000 * SCALE)],
     ['pipe1', 'pipeline, 1 sample/message', () => pipeline(url, 240_000 * SCALE, 1)],
     ['pipe20', 'pipeline, 20 samples/message', () => pipeline(url, 1_600_000 * SCALE, 20)],
   ]
@@ -270,7 +312,7 @@ async function main(): Promise<void> {
   if (wants('storm')) security.push(...(await stormBench(url, log, RUNS, values.quick ? 8 : 15)))
   if (wants('backup') && local) security.push(...(await backupBench(local, log, RUNS, values.quick ? 1_000_000 : 5_000_000)))
   if (values.only && !values.only.split(',').some((k) => k === 'overload' || k === 'gateway' || k === 'analytics' || k === 'dashboard')) {
-    for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}`).join(' | '))
+    for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}${f.messagesPerFlush ? ` ${f.messagesPerFlush.toFixed(0)} msg/flush` : ''}`).join(' | '))
     for (const line of security) console.log(line)
     await local?.stop()
     return
@@ -306,14 +348,16 @@ async function main(): Promise<void> {
   const all = (k: string) => figures[k]!.map((f) => fmt(f.rate)).join(' / ')
   const raw = Math.max(m('raw1'), m('raw2'))
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, InfluxDB 1.6.7, Aedes 1.2, Node ${process.version}. Medians of ${RUNS} runs (each run's figure in brackets).`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, InfluxDB 1.6.7, Aedes 1.2, Mosquitto 2.0, Node ${process.version}. Medians of ${RUNS} runs (each run's figure in brackets). ` +
+      `${DEVICES.toLocaleString('en-US')} devices (series, and MQTT connections) in every stage; each device keeps ${WINDOW} QoS 1 PUBLISHes in flight.`,
     '',
     '| what | samples/s (median) | runs | CPU µs/sample in the broker process | ratio |',
     '|---|---:|---|---:|---|',
     `| raw InfluxDB, 1 writer, 5,000-point batches | ${fmt(m('raw1'))} | ${all('raw1')} | | |`,
     `| raw InfluxDB, 2 writers (baseline "raw") | ${fmt(m('raw2'))} | ${all('raw2')} | | |`,
     `| bare Aedes QoS 1, 1 sample/message (baseline "broker") | ${fmt(m('bare'))} | ${all('bare')} | ${c('bare').toFixed(1)} | |`,
-    `| **pipeline, durable, 1 sample/message** | ${fmt(m('pipe1'))} | ${all('pipe1')} | ${c('pipe1').toFixed(1)} | ${ratio(m('pipe1'), m('bare'))} × broker (target ≥ 0.9) |`,
+    `| Mosquitto 2.0 QoS 1, 1 sample/message, no persistence | ${fmt(m('mosquitto'))} | ${all('mosquitto')} | ${c('mosquitto').toFixed(1)} | |`,
+    `| **pipeline, durable, 1 sample/message** | ${fmt(m('pipe1'))} | ${all('pipe1')} | ${c('pipe1').toFixed(1)} | ${ratio(m('pipe1'), m('bare'))} × broker (target ≥ 0.6), ${ratio(m('pipe1'), m('mosquitto'))} × Mosquitto; CPU ${ratio(c('pipe1'), c('bare'))} × broker's (target ≤ 2) |`,
     `| **pipeline, durable, 20 samples/message** | ${fmt(m('pipe20'))} | ${all('pipe20')} | ${c('pipe20').toFixed(1)} | ${ratio(m('pipe20'), raw)} × raw (target ≥ 0.5) |`,
   ]
   if (over) {

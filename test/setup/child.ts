@@ -4,9 +4,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 
-export async function forkReady(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+export async function forkReady(script: string, args: string[], env: NodeJS.ProcessEnv = {}, execArgv: string[] = []): Promise<ChildProcess> {
   const child = fork(script, args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...execArgv],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
