@@ -9,7 +9,7 @@
  * `maxInflight` messages: simulated time waits rather than piling up messages.
  */
 import mqtt, { type MqttClient } from 'mqtt'
-import { MEASUREMENT_OF_KIND, deviceSamplesTopic, encodePayload, type Measurement, type Sample } from '@pulseline/protocol'
+import { MEASUREMENT_OF_KIND, backoffDelay, deviceSamplesTopic, encodePayload, type Measurement, type Sample } from '@pulseline/protocol'
 import type { GymPlan } from './gym.js'
 import type { SimDevice } from './devices/device.js'
 
@@ -64,12 +64,13 @@ export async function runGym(options: RunnerOptions): Promise<RunStats> {
 
   const send = (link: DeviceLink, samples: Sample[]) => {
     link.inflight++
+    let tries = 0
     const attempt = () =>
       link.client.publish(link.topic, encodePayload(samples), { qos: 1 }, (err) => {
         if (err) {
-          // Not acknowledged (connection lost, or the broker refused): send again once reconnected.
+          // Not acknowledged (connection lost, or the broker refused): send again, backing off.
           stats.resent++
-          setTimeout(attempt, 200)
+          setTimeout(attempt, backoffDelay(tries++, 200, 5000))
           return
         }
         link.inflight--

@@ -1,5 +1,6 @@
 /** The gateway's counters, on a registry of its own. */
-import { Counter, Gauge, Registry } from 'prom-client'
+import { Counter, Registry } from 'prom-client'
+import { gaugeFrom } from '@pulseline/config'
 
 export class GatewayMetrics {
   readonly registry = new Registry()
@@ -13,15 +14,7 @@ export class GatewayMetrics {
   readonly skippedClaimed = new Counter({ name: 'pulseline_gateway_claimed_elsewhere_total', help: 'Devices left to another gateway that claimed them', registers: [this.registry] })
 
   constructor(read: { outboxDepth: () => number; dropped: () => number; connected: () => number }) {
-    const gauge = (name: string, help: string, value: () => number) =>
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.set(value())
-        },
-      })
+    const gauge = (name: string, help: string, value: () => number) => gaugeFrom(this.registry, name, help, value)
     gauge('pulseline_gateway_outbox_samples', 'Samples waiting in the outbox', read.outboxDepth)
     gauge('pulseline_gateway_outbox_dropped_samples', 'Samples dropped because the outbox was full', read.dropped)
     gauge('pulseline_gateway_connected_devices', 'Devices connected now', read.connected)

@@ -6,6 +6,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { DurableLog } from './log/durable-log.js'
 import { ERROR_CODES } from '@pulseline/protocol'
+import { gaugeFrom } from '@pulseline/config'
 
 export class IngestMetrics {
   readonly registry = new Registry()
@@ -104,15 +105,7 @@ export class IngestMetrics {
     // Error classes start at zero, so a rate panel shows 0 rather than "no data" on a healthy system.
     for (const kind of ['drop', 'split', 'retry']) this.writeErrors.inc({ kind, code: '' }, 0)
     for (const reason of Object.keys(ERROR_CODES)) this.rejected.inc({ reason }, 0)
-    const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.set(read())
-        },
-      })
+    const gauge = (name: string, help: string, read: () => number) => gaugeFrom(this.registry, name, help, read)
     gauge('pulseline_log_backlog_bytes', 'Durable log bytes not yet written to InfluxDB', () => log.backlogBytes)
     gauge('pulseline_log_disk_bytes', 'Bytes of log segments on disk', () => log.diskBytes)
     gauge('pulseline_log_pending_bytes', 'Bytes waiting for the next group commit', () => log.pendingFlushBytes)

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { InfluxWriteError, rowsOf } from '@pulseline/influx'
 import { DurableLog } from '../src/log/durable-log.js'
 import { LogShipper, countLines, splitPoint, type LineWriter, type ShipperEvents } from '../src/shipper/log-shipper.js'
-import { backoffDelay } from '../src/shipper/backoff.js'
+import { backoffDelay } from '@pulseline/protocol'
 import { freshDatabase } from '../../test/setup/influx.js'
 
 const dirs: string[] = []

@@ -9,7 +9,7 @@
  * series' own variability sets the scale.
  */
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import { runCommand } from '@pulseline/config'
 import { loadModel } from '../anomaly/model/autoencoder.js'
 import { HR_SCALE_BPM, robustSd, windows } from '../anomaly/model/features.js'
 import { DEFAULT_DETECTOR } from '../anomaly/stream-detector.js'
@@ -58,19 +58,22 @@ export async function scoreSeries(rows: readonly Row[], kind: 'hr' | 'generic'):
   })
 }
 
+const USAGE = `usage: npm run score -- <file.csv> [--kind hr|generic]
+
+Scores each row of a univariate series (CSV rows "timestamp,value"; a header row is skipped; timestamps in ms
+since the epoch or ISO 8601, increasing) from 0 to 1, and writes "timestamp,value,score" to standard output.
+
+  --kind hr         values are heart rates in bpm: physiological limits and jumps apply (the default)
+  --kind generic    any series: its own variability sets the scale
+  --help            this text`
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { kind: { type: 'string', default: 'hr' } } })
-  const kind = values.kind
-  if (positionals.length !== 1 || (kind !== 'hr' && kind !== 'generic')) {
-    console.error('usage: npm run score -- <file.csv> [--kind hr|generic]')
-    process.exit(2)
-  }
-  try {
+  await runCommand('score', USAGE, { allowPositionals: true, options: { kind: { type: 'string', default: 'hr' }, help: { type: 'boolean' } } } as const, async ({ values, positionals }) => {
+    const kind = values.kind
+    if (positionals.length !== 1) throw new Error(`give exactly one CSV file\n\n${USAGE}`)
+    if (kind !== 'hr' && kind !== 'generic') throw new Error(`--kind is hr or generic, not ${JSON.stringify(kind)}`)
     const rows = parseSeries(await readFile(positionals[0]!, 'utf8'))
     const scores = await scoreSeries(rows, kind)
     process.stdout.write('timestamp,value,score\n' + rows.map((r, i) => `${r.t},${r.value},${scores[i]!.toFixed(4)}`).join('\n') + '\n')
-  } catch (err) {
-    console.error(err instanceof CsvError ? `score: ${err.message}` : err)
-    process.exit(2)
-  }
+  })
 }

@@ -3,6 +3,8 @@
  * reconnect a back-fill of what was missed (`since` = the newest time this page saw on the topic), so a
  * refresh or a Wi-Fi blip leaves no hole in a sparkline.
  */
+import { backoffDelay } from '@pulseline/protocol/backoff'
+
 export interface LiveMessage {
   topic: string
   type: 'tile' | 'anomaly' | 'nearby' | 'backfill'
@@ -16,7 +18,7 @@ export class LiveSocket {
   private ws: WebSocket | undefined
   private readonly handlers = new Map<string, Handler>()
   private readonly lastSeen = new Map<string, number>()
-  private retryMs = 500
+  private attempt = 0
   onStatus: (connected: boolean) => void = () => {}
   onError: (topic: string, error: string) => void = () => {}
 
@@ -41,7 +43,7 @@ export class LiveSocket {
     const ws = new WebSocket(this.url)
     this.ws = ws
     ws.onopen = () => {
-      this.retryMs = 500
+      this.attempt = 0
       this.onStatus(true)
       for (const topic of this.handlers.keys()) this.send(topic)
     }
@@ -56,8 +58,8 @@ export class LiveSocket {
     ws.onclose = (event) => {
       this.onStatus(false)
       if (event.code === 4401) return void (location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`)
-      setTimeout(() => this.connect(), this.retryMs)
-      this.retryMs = Math.min(10_000, this.retryMs * 2)
+      // Jittered, so that the boards of a gym do not all come back at the same instant after a restart.
+      setTimeout(() => this.connect(), backoffDelay(this.attempt++, 500, 10_000))
     }
   }
 

@@ -4,6 +4,7 @@
  * silence) and reconnect with backoff until told to stop.
  */
 import type { Adapter, Device, GattCharacteristic } from 'node-ble'
+import { backoffDelay } from '@pulseline/protocol'
 import { SERVICES, fullUuid } from './profiles.js'
 import { shortUuid } from '../gatt/decode.js'
 
@@ -90,7 +91,8 @@ export class DeviceLink {
     for (const c of this.characteristics) c.removeAllListeners('valuechanged')
     this.characteristics = []
     this.setState('reconnecting', reason)
-    const delay = Math.min(this.options.reconnectMaxMs, this.options.reconnectInitialMs * 2 ** Math.min(this.attempt++, 20))
+    // Jittered, so that the straps of a class that all dropped with one adapter do not reconnect in lockstep.
+    const delay = backoffDelay(this.attempt++, this.options.reconnectInitialMs, this.options.reconnectMaxMs)
     clearTimeout(this.retry)
     this.retry = setTimeout(() => void this.connect(), delay)
   }

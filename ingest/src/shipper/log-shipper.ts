@@ -12,8 +12,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { InfluxWriteError, networkWriteError } from '@pulseline/influx'
+import { backoffDelay } from '@pulseline/protocol'
 import type { DurableLog } from '../log/durable-log.js'
-import { backoffDelay } from './backoff.js'
 
 export interface ShipperOptions {
   batchBytes: number

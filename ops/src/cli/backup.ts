@@ -1,13 +1,13 @@
 /**
  * `npm run backup -- --out <dir> [--encrypt <keyfile>] [--keep <n>] [--every <hours>] [--config <file>]`
  */
-import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { runCommand } from '@pulseline/config'
 import { PulselineError } from '@pulseline/protocol'
 import { backup } from '../backup.js'
 import { readKeyFile } from '../key.js'
 import { pruneBackups } from '../retention.js'
-import { loadInstallation, runCommand } from './installation.js'
+import { loadInstallation } from './installation.js'
 
 const USAGE = `usage: npm run backup -- --out <dir> [options]
 
@@ -25,20 +25,11 @@ ingest's identities file, what ingest's log holds that InfluxDB has not yet, Inf
 
 Installation options can also come from PULSELINE_BACKUP_* variables (README, Operations).`
 
-const { values } = parseArgs({
-  options: {
-    out: { type: 'string' },
-    encrypt: { type: 'string' },
-    keep: { type: 'string' },
-    every: { type: 'string' },
-    config: { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
-  strict: true,
-})
+const OPTIONS = {
+  options: { out: { type: 'string' }, encrypt: { type: 'string' }, keep: { type: 'string' }, every: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' } },
+} as const
 
-await runCommand('backup', async () => {
-  if (values.help) return void console.log(USAGE)
+await runCommand('backup', USAGE, OPTIONS, async ({ values }) => {
   if (!values.out) throw new PulselineError('PL_CONFIG_INVALID', '--out', `the folder for backups is required\n\n${USAGE}`)
   const keep = values.keep === undefined ? undefined : positiveNumber('--keep', values.keep)
   const everyHours = values.every === undefined ? undefined : positiveNumber('--every', values.every)

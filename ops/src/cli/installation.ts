@@ -14,14 +14,3 @@ export function loadInstallation(configPath: string | undefined): InstallationOp
   const file = path ? (JSON.parse(readFileSync(path, 'utf8')) as unknown) : {}
   return resolveInstallation(deepMerge(file, optionsFromEnv('PULSELINE_BACKUP', InstallationSchema)))
 }
-
-/** Runs a command's body; a PulselineError (or any error) is one line on stderr and exit status 2. */
-export async function runCommand(name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body()
-  } catch (err) {
-    const e = err as Error & { code?: string }
-    console.error(`${name}: ${e.code ? `${e.code} ` : ''}${e.message}`)
-    process.exit(2)
-  }
-}

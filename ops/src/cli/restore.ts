@@ -1,11 +1,11 @@
 /**
  * `npm run restore -- <backup dir> [--key <keyfile>] [--verify] [--config <file>]`
  */
-import { parseArgs } from 'node:util'
+import { runCommand } from '@pulseline/config'
 import { PulselineError } from '@pulseline/protocol'
 import { restore } from '../restore.js'
 import { readKeyFile } from '../key.js'
-import { loadInstallation, runCommand } from './installation.js'
+import { loadInstallation } from './installation.js'
 
 const USAGE = `usage: npm run restore -- <backup dir> [options]
 
@@ -19,14 +19,12 @@ or truncated backup is refused with the file and the reason, and nothing is rest
   --config <file>     the target installation's layout as JSON (default: .data/installation.json if it exists)
   --help              this text`
 
-const { values, positionals } = parseArgs({
-  options: { key: { type: 'string' }, verify: { type: 'boolean', default: false }, config: { type: 'string' }, help: { type: 'boolean', default: false } },
+const OPTIONS = {
+  options: { key: { type: 'string' }, verify: { type: 'boolean', default: false }, config: { type: 'string' }, help: { type: 'boolean' } },
   allowPositionals: true,
-  strict: true,
-})
+} as const
 
-await runCommand('restore', async () => {
-  if (values.help) return void console.log(USAGE)
+await runCommand('restore', USAGE, OPTIONS, async ({ values, positionals }) => {
   if (positionals.length !== 1) throw new PulselineError('PL_CONFIG_INVALID', '<backup dir>', `give exactly one backup folder\n\n${USAGE}`)
   const key = values.key ? await readKeyFile(values.key) : undefined
   const started = Date.now()
