@@ -1,5 +1,6 @@
 /** The dashboard server's options: one schema, one defaults object, validated at start-up. */
 import { Type, type Static } from '@sinclair/typebox'
+import { INFLUX_CONNECTION_DEFAULTS, InfluxConnectionProperties } from '@pulseline/influx'
 import { resolveOptions, type DeepPartial } from '@pulseline/config'
 
 const strict = { additionalProperties: false } as const
@@ -27,16 +28,7 @@ export const DashboardOptionsSchema = Type.Object(
       },
       strict,
     ),
-    influx: Type.Object(
-      {
-        url: Type.String({ description: 'InfluxDB base URL (v1 HTTP API), for history' }),
-        database: Type.String({ minLength: 1, description: 'database' }),
-        username: Type.String({ description: '1.x user (read-only is enough); empty for none' }),
-        password: Type.String({ description: '1.x password' }),
-        token: Type.String({ description: '2.x/3.x token; empty for none' }),
-      },
-      strict,
-    ),
+    influx: Type.Object(InfluxConnectionProperties, strict),
     mqtt: Type.Object(
       {
         url: Type.String({ description: 'the broker (ingest), for live tiles, alerts and nearby devices' }),
@@ -55,7 +47,7 @@ export type DashboardServerOptions = Static<typeof DashboardOptionsSchema>
 export const DASHBOARD_DEFAULTS: DashboardServerOptions = {
   http: { host: '127.0.0.1', port: 8080, secureCookies: false, sessionTtlMs: 12 * 3_600_000, loginAttemptsPerMinute: 10, trustProxy: false, allowedOrigins: [] },
   registry: { path: '.data/registry.sqlite', pollMs: 1000 },
-  influx: { url: 'http://127.0.0.1:8086', database: 'pulseline', username: '', password: '', token: '' },
+  influx: INFLUX_CONNECTION_DEFAULTS,
   mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'dashboard', password: '', gyms: ['+'] },
 }
 

@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { InfluxClient } from '@pulseline/influx'
+import { InfluxClient, influxClientOptions } from '@pulseline/influx'
 import { SqliteRegistry } from '@pulseline/registry'
 import { buildApp } from './app.js'
 import { startMqttFeed, type MqttFeed } from './live/mqtt-feed.js'
@@ -21,13 +21,7 @@ export interface DashboardServer {
 
 export async function startDashboard(options: DashboardServerOptions): Promise<DashboardServer> {
   const registry = SqliteRegistry.open(options.registry.path)
-  const influx = new InfluxClient({
-    url: options.influx.url,
-    database: options.influx.database,
-    username: options.influx.username || undefined,
-    password: options.influx.password || undefined,
-    token: options.influx.token || undefined,
-  })
+  const influx = new InfluxClient(influxClientOptions(options.influx))
   const app = await buildApp({
     registry,
     influx,

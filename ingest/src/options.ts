@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { resolveOptions, type DeepPartial } from '@pulseline/config'
+import { INFLUX_CONNECTION_DEFAULTS, InfluxConnectionProperties } from '@pulseline/influx'
 import { PulselineError } from '@pulseline/protocol'
 
 const port = (description: string) => Type.Integer({ minimum: 0, maximum: 65535, description })
@@ -62,19 +63,7 @@ export const IngestOptionsSchema = Type.Object(
       },
       strict,
     ),
-    influx: Type.Object(
-      {
-        url: Type.String({ description: 'InfluxDB base URL (v1 HTTP API)' }),
-        database: Type.String({ minLength: 1, description: 'database (1.x), DBRP database (2.x) or database (3.x)' }),
-        retentionPolicy: Type.String({ description: 'retention policy; empty for the default' }),
-        username: Type.String({ description: '1.x user; empty for none' }),
-        password: Type.String({ description: '1.x password' }),
-        token: Type.String({ description: '2.x/3.x token; takes precedence over username' }),
-        gzipMinBytes: Type.Integer({ minimum: 0, description: 'gzip write bodies of at least this many bytes; 0 is off (bytes)' }),
-        timeoutMs: ms(100, 'InfluxDB request timeout'),
-      },
-      strict,
-    ),
+    influx: Type.Object(InfluxConnectionProperties, strict),
     writer: Type.Object(
       {
         batchBytes: bytes(1024, 'target size of one write request'),
@@ -144,16 +133,7 @@ export const INGEST_DEFAULTS: IngestOptions = {
     maxPendingBytes: 64 * 1024 * 1024,
   },
   deadLetters: { dir: '.data/ingest/dead-letters', maxBytes: 256 * 1024 * 1024, keepPayloadBytes: 4096, servePayloads: false },
-  influx: {
-    url: 'http://127.0.0.1:8086',
-    database: 'pulseline',
-    retentionPolicy: '',
-    username: '',
-    password: '',
-    token: '',
-    gzipMinBytes: 0,
-    timeoutMs: 30_000,
-  },
+  influx: INFLUX_CONNECTION_DEFAULTS,
   writer: { batchBytes: 512 * 1024, maxInFlight: 2, backoffInitialMs: 100, backoffMaxMs: 30_000, lingerMs: 20 },
   validation: { maxFutureMs: 5 * 60_000, maxPastMs: 30 * 24 * 3_600_000, maxSamples: 1000 },
   erasure: { graceMs: 10_000 },

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net'
 import { Aedes } from 'aedes'
 import { pino, type Logger } from 'pino'
-import { InfluxClient, writeMetricsEvery } from '@pulseline/influx'
+import { InfluxClient, influxClientOptions, writeMetricsEvery } from '@pulseline/influx'
 import { DurableLog } from './log/durable-log.js'
 import { DeadLetterStore } from './dead-letters/dead-letter-store.js'
 import { IngestMetrics } from './metrics.js'
@@ -66,7 +66,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
   const deadLetters = await DeadLetterStore.open(options.deadLetters)
   const metrics = new IngestMetrics(log, () => ({ disk: deadLetters.diskBytes, dropped: deadLetters.droppedBytes }))
 
-  const influx = new InfluxClient({ ...options.influx, connections: options.writer.maxInFlight + 1 })
+  const influx = new InfluxClient(influxClientOptions(options.influx, { connections: options.writer.maxInFlight + 1 }))
   await influx.ensureDatabase().catch((err: Error) => logger.warn({ error: err.message }, 'InfluxDB not reachable yet; data waits in the log'))
   const shipper = new LogShipper(log, influx, options.writer, {
     written(points, _bytes, seconds) {

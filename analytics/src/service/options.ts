@@ -3,6 +3,7 @@
  * them in the README).
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { INFLUX_CONNECTION_DEFAULTS, InfluxConnectionProperties } from '@pulseline/influx'
 import { resolveOptions, type DeepPartial } from '@pulseline/config'
 
 const ms = (minimum: number, description: string) => Type.Integer({ minimum, description: `${description} (ms)` })
@@ -21,11 +22,7 @@ export const AnalyticsOptionsSchema = Type.Object(
     ),
     influx: Type.Object(
       {
-        url: Type.String({ description: 'InfluxDB base URL (v1 HTTP API)' }),
-        database: Type.String({ minLength: 1, description: 'database the samples are in; derived series go there too' }),
-        username: Type.String({ description: '1.x user; empty for none' }),
-        password: Type.String({ description: '1.x password' }),
-        token: Type.String({ description: '2.x/3.x token; takes precedence over username; empty for none' }),
+        ...InfluxConnectionProperties,
         maxQueuedLines: Type.Integer({ minimum: 100, description: 'derived lines waiting for InfluxDB; past it the oldest are dropped and counted' }),
         flushMs: ms(10, 'how often derived lines are written'),
       },
@@ -73,7 +70,7 @@ export type AnalyticsOptions = Static<typeof AnalyticsOptionsSchema>
 
 export const ANALYTICS_DEFAULTS: AnalyticsOptions = {
   mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'analytics', password: '', gyms: ['+'] },
-  influx: { url: 'http://127.0.0.1:8086', database: 'pulseline', username: '', password: '', token: '', maxQueuedLines: 200_000, flushMs: 500 },
+  influx: { ...INFLUX_CONNECTION_DEFAULTS, maxQueuedLines: 200_000, flushMs: 500 },
   registry: { path: '.data/registry.sqlite', pollMs: 1000 },
   live: { tickMs: 1000, effortPointsPerMin: [0, 1, 2, 3, 4, 4], hrMaxFormula: 'tanaka', raiseHrMax: true, model: true },
   http: { host: '127.0.0.1', port: -1 },

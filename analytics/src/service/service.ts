@@ -5,7 +5,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt'
 import { startOperatorHttp } from '@pulseline/config'
-import { InfluxClient, writeMetrics, writeMetricsEvery } from '@pulseline/influx'
+import { InfluxClient, influxClientOptions, writeMetrics, writeMetricsEvery } from '@pulseline/influx'
 import { analyticsMetrics } from './metrics.js'
 import { allDeviceSamplesFilter } from '@pulseline/protocol'
 import { MemberAttribution, SqliteRegistry, type ClassSession } from '@pulseline/registry'
@@ -41,13 +41,7 @@ export interface AnalyticsService {
 
 export async function startAnalytics(options: AnalyticsOptions, logger: Logger = silent): Promise<AnalyticsService> {
   const registry = SqliteRegistry.open(options.registry.path)
-  const influx = new InfluxClient({
-    url: options.influx.url,
-    database: options.influx.database,
-    username: options.influx.username || undefined,
-    password: options.influx.password || undefined,
-    token: options.influx.token || undefined,
-  })
+  const influx = new InfluxClient(influxClientOptions(options.influx))
   const lines = new LineQueue(influx, options.influx.maxQueuedLines)
   const attribution = new MemberAttribution(registry)
 
