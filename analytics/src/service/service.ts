@@ -8,13 +8,13 @@ import { startOperatorHttp } from '@pulseline/config'
 import { InfluxClient, influxClientOptions, writeMetrics, writeMetricsEvery } from '@pulseline/influx'
 import { analyticsMetrics } from './metrics.js'
 import { allDeviceSamplesFilter } from '@pulseline/protocol'
-import { MemberAttribution, SqliteRegistry, type ClassSession } from '@pulseline/registry'
+import { MemberAttribution, SqliteRegistry } from '@pulseline/registry'
 import { LiveEngine } from '../live/live-engine.js'
-import { resolvePhysiology, type Physiology } from '../live/physiology.js'
 import { loadModel, type AnomalyModel } from '../anomaly/model/autoencoder.js'
 import { loadTf } from '../anomaly/model/backend.js'
 import { hrReadings, rollupDays, rollupMinutes, summarizeEndedSession } from './rollups.js'
 import { LineQueue } from './line-queue.js'
+import { RegistryView } from './registry-view.js'
 import type { AnalyticsOptions } from './options.js'
 
 export interface Logger {
@@ -45,26 +45,7 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
   const lines = new LineQueue(influx, options.influx.maxQueuedLines)
   const attribution = new MemberAttribution(registry)
 
-  const physiology = new Map<string, Promise<Physiology>>()
-  const gymZone = new Map((await registry.gyms()).map((g) => [g.id, g.timezone]))
-  const physiologyOf = (member: string): Promise<Physiology> => {
-    let p = physiology.get(member)
-    if (!p) {
-      p = Promise.all([registry.user(member), registry.memberProfile(member)]).then(([user, profile]) =>
-        resolvePhysiology(profile, Date.now(), options.live.hrMaxFormula, (user?.gymId && gymZone.get(user.gymId)) || 'UTC'),
-      )
-      physiology.set(member, p)
-    }
-    return p
-  }
-
-  // Class sessions per gym, for "which session is this sample in".
-  const sessions = new Map<string, ClassSession[]>()
-  const summarized = new Set<string>()
-  const loadSessions = async (gym: string) => sessions.set(gym, await registry.sessionsOfGym(gym, Date.now() - 86_400_000))
-  for (const gym of gymZone.keys()) await loadSessions(gym)
-  // Sessions that ended before this start were summarised by an earlier run (or will be by the rollup pass).
-  for (const list of sessions.values()) for (const s of list) if (s.endedMs !== null) summarized.add(s.id)
+  const view = await RegistryView.open(registry, options.live.hrMaxFormula)
 
   let model: AnomalyModel | undefined
   let backend: string | undefined
@@ -77,8 +58,8 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
   let droppedTiles = 0
   const engine = new LiveEngine({
     attribution,
-    physiologyOf,
-    sessionAt: (gym, t) => sessions.get(gym)?.find((s) => s.startedMs <= t && (s.endedMs === null || t < s.endedMs)),
+    physiologyOf: view.physiologyOf,
+    sessionAt: view.sessionAt,
     history: (member, from, to) => hrReadings(influx, member, from, to),
     onHrMaxRaised: (member, hrMax) => {
       // The live zones follow the raised HRmax either way; storing it in the profile is the operator's choice.
@@ -102,40 +83,26 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
     effortPointsPerMin: options.live.effortPointsPerMin,
   })
 
-  let seq = (await registry.changesSince(0)).at(-1)?.seq ?? 0
-  const followChanges = async () => {
-    const changes = await registry.changesSince(seq)
-    if (changes.length === 0) return
-    seq = changes.at(-1)!.seq
-    const devices = changes.filter((c) => c.kind === 'assignment' || c.kind === 'device').map((c) => c.subject)
-    if (devices.length) attribution.invalidate(devices)
-    // An erased member: nothing of theirs stays here, and nothing queued reaches InfluxDB after their erasure.
-    for (const c of changes.filter((c) => c.kind === 'erasure')) {
-      engine.forgetMember(c.subject)
-      physiology.delete(c.subject)
-      lines.forgetMember(c.subject)
-    }
-    for (const c of changes.filter((c) => (c.kind === 'profile' || c.kind === 'user') && !changes.some((e) => e.kind === 'erasure' && e.subject === c.subject))) {
-      physiology.delete(c.subject)
-      await engine.refreshPhysiology(c.subject)
-    }
-    for (const c of changes.filter((c) => c.kind === 'session')) {
-      const s = await registry.session(c.subject)
-      if (s) await loadSessions(s.gymId)
-    }
-  }
+  const followChanges = () =>
+    view.follow({
+      devicesChanged: (devices) => attribution.invalidate(devices),
+      // An erased member: nothing of theirs stays here, and nothing queued reaches InfluxDB after their erasure.
+      erased: (member) => {
+        engine.forgetMember(member)
+        lines.forgetMember(member)
+      },
+      physiologyChanged: (member) => engine.refreshPhysiology(member),
+    })
 
   const rollupNow = async (nowMs = Date.now()) => {
     await lines.flush()
     await rollupMinutes(influx, nowMs - options.rollups.lookbackMs, nowMs)
-    for (const list of sessions.values())
-      for (const s of list) {
-        if (s.endedMs === null || summarized.has(s.id)) continue
-        await summarizeEndedSession(influx, s, physiologyOf, options.live.effortPointsPerMin)
-        summarized.add(s.id)
-      }
+    for (const s of view.endedUnsummarized()) {
+      await summarizeEndedSession(influx, s, view.physiologyOf, options.live.effortPointsPerMin)
+      view.markSummarized(s.id)
+    }
   }
-  const rollupDaysNow = (nowMs = Date.now()) => rollupDays(influx, nowMs, options.rollups.dailyLookbackDays, physiologyOf)
+  const rollupDaysNow = (nowMs = Date.now()) => rollupDays(influx, nowMs, options.rollups.dailyLookbackDays, view.physiologyOf)
 
   const metrics = analyticsMetrics(engine, lines)
   const metricsNow = () => writeMetrics(metrics, influx, 'analytics')
