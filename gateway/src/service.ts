@@ -1,11 +1,14 @@
 /**
  * The gateway's composition root: BLE central → decoders → per-device sampler → outbox (SQLite) →
- * publisher (MQTT QoS 1). Claims keep a device read by one gateway; the nearby list feeds pairing.
+ * publisher (MQTT QoS 1). Claims keep a device read by one gateway; gym-feed.ts follows the registered
+ * devices and erasures; announcements.ts publishes the nearby list (pairing) and health (alerts).
  */
 import mqtt, { type MqttClient } from 'mqtt'
 import { pino, type Logger } from 'pino'
 import { startOperatorHttp } from '@pulseline/config'
-import { decodeMessage, gatewayHealthTopic, gatewayTopicPrefix, gymDevicesTopic, gymErasuresTopic, type GatewayHealth, type NearbyList, type Sample } from '@pulseline/protocol'
+import type { Sample } from '@pulseline/protocol'
+import { GymFeed } from './gym-feed.js'
+import { startAnnouncements } from './announcements.js'
 import { Central } from './ble/central.js'
 import { Claims } from './claims.js'
 import { GattDecodeError } from './gatt/byte-reader.js'
@@ -42,29 +45,12 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
     clean: true,
   })
   client.on('error', (err) => logger.warn({ error: err.message }, 'broker connection'))
-  client.subscribe([gymDevicesTopic(options.gym), gymErasuresTopic(options.gym)], { qos: 1 })
-  client.on('message', (topic, payload) => {
-    if (topic === gymErasuresTopic(options.gym)) {
-      // Samples of erased members never leave this gateway: they are deleted from the outbox.
-      const erased = decodeMessage('erasures', payload)
-      if (!erased.ok) return void metrics.droppedMessages.inc({ kind: 'erasures', reason: erased.reason })
-      let purged = 0
-      for (const i of erased.value.intervals) purged += outbox.purge(i.device, i.fromMs, i.toMs)
-      if (purged > 0) logger.info({ samples: purged }, "erased members' samples purged from the outbox")
-      return
-    }
-    if (topic !== gymDevicesTopic(options.gym)) return
-    const list = decodeMessage('deviceList', payload)
-    if (!list.ok) {
-      // The last good list stays: a malformed one must not make the gateway drop every device.
-      metrics.droppedMessages.inc({ kind: 'deviceList', reason: list.reason })
-      return logger.warn({ topic, code: 'PL_MESSAGE_INVALID', reason: list.reason }, 'device list dropped')
-    }
-    idOf.clear()
-    for (const d of list.value.devices) idOf.set(d.address.toUpperCase(), d.id)
-    for (const [address, id] of configured) idOf.set(address, id)
-    logger.info({ devices: idOf.size }, 'device list from the registry')
-  })
+  // Read at scrape and health time, after the central below exists.
+  const connectedDevices = () => [...idOf.keys()].filter((a) => central.linkState(a) === 'connected').length
+  const metrics = new GatewayMetrics({ outboxDepth: () => outbox.depth, dropped: () => outbox.dropped, connected: connectedDevices })
+  const feed = new GymFeed(options.gym, configured, idOf, outbox, metrics, logger)
+  client.subscribe(feed.topics, { qos: 1 })
+  client.on('message', feed.handle)
   const publisher = new Publisher(outbox, client, {
     gym: options.gym,
     samplesPerMessage: options.mqtt.samplesPerMessage,
@@ -73,7 +59,6 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
   })
   const claims = new Claims(client, options.gym, options.id, options.claims.ttlMs, (reason) => metrics.droppedMessages.inc({ kind: 'claim', reason }))
 
-  let central: Central
   const queue = (address: string, samples: Sample[]) => {
     const id = idOf.get(address)
     if (!id) return
@@ -85,10 +70,7 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
     if (!s) samplers.set(address, (s = new DeviceSampler(options.ble.wheelCircumferenceM)))
     return s
   }
-  const connectedDevices = () => [...idOf.keys()].filter((a) => central?.linkState(a) === 'connected').length
-  const metrics = new GatewayMetrics({ outboxDepth: () => outbox.depth, dropped: () => outbox.dropped, connected: connectedDevices })
-
-  central = new Central(
+  const central: Central = new Central(
     { ...options.ble },
     () => new Set([...idOf.keys()].filter((a) => !claims.heldElsewhere(a, central.linkState(a) !== undefined))),
     {
@@ -133,26 +115,7 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
       }
     }
   }, options.claims.heartbeatMs)
-  // Nearby devices, for pairing: addresses, names and signal, never readings.
-  const nearby = setInterval(() => {
-    if (!client.connected) return
-    const devices = [...central.nearby.values()]
-      .filter((d) => Date.now() - d.lastSeenMs < 3 * options.ble.scanIntervalMs)
-      .slice(0, 256)
-      .map((d) => ({ address: d.address, name: d.name?.slice(0, 64), rssi: d.rssi === undefined ? undefined : Math.max(-127, Math.min(20, Math.round(d.rssi))), services: d.services.slice(0, 32) }))
-    const list: NearbyList = { at: Date.now(), devices }
-    client.publish(`${gatewayTopicPrefix(options.gym, options.id)}/nearby`, JSON.stringify(list), { qos: 0 })
-  }, options.ble.scanIntervalMs)
-
-  // Health over MQTT, for the operators' alerts: no Prometheus reaches a gateway behind a gym's NAT.
-  const health =
-    options.healthEveryMs > 0
-      ? setInterval(() => {
-          if (!client.connected) return
-          const message: GatewayHealth = { at: Date.now(), outboxSamples: outbox.depth, outboxDroppedSamples: outbox.dropped, connectedDevices: connectedDevices() }
-          client.publish(gatewayHealthTopic(options.gym, options.id), JSON.stringify(message), { qos: 0 })
-        }, options.healthEveryMs)
-      : undefined
+  const announcements = startAnnouncements(client, central, outbox, connectedDevices, { gym: options.gym, id: options.id, scanIntervalMs: options.ble.scanIntervalMs, healthEveryMs: options.healthEveryMs })
 
   // Prometheus text on /metrics; /healthz says whether the broker is reachable and how deep the outbox is.
   const http =
@@ -168,8 +131,7 @@ export async function startGateway(options: GatewayOptions, deps: { logger?: Log
     async close() {
       await http?.close()
       clearInterval(arbiter)
-      clearInterval(nearby)
-      clearInterval(health)
+      announcements.stop()
       claims.stop()
       publisher.stop()
       await central.stop()
