@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { InfluxClient, rowsOf, type LocalInflux } from '@pulseline/influx'
 import { SqliteRegistry } from '@pulseline/registry'
 import { backup, backupKey, resolveInstallation, restore } from '@pulseline/ops'
+import { createRandom } from '@pulseline/firmware-sim'
 import { median } from './proc.js'
 
 const DEVICES = 2000
@@ -22,20 +23,14 @@ export async function backupBench(local: LocalInflux, log: (line: string) => voi
   try {
     await influx.ensureDatabase()
     const base = Date.now() - 86_400_000
-    // mulberry32: noise with no structure that TSM's or gzip's encoders could find (a multiplicative hash of the
-    // index compressed 5 million points to 2 MiB).
-    let seed = 42
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) | 0
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
+    // Seeded noise with no structure for TSM's or gzip's encoders to find (a multiplicative hash of the index
+    // compressed 5 million points to 2 MiB).
+    const random = createRandom(42, 'backup-bench')
     for (let start = 0; start < points; start += 5000) {
       let body = ''
       // Heart rates and arrival jitter as a strap's: values that do not compress to nothing.
       for (let n = start; n < Math.min(points, start + 5000); n++) {
-        body += `hr,device=d${n % DEVICES},gym=bench bpm=${70 + Math.floor(random() * 110)}i,energy_kj=${n >> 8}i ${base + Math.floor(n / DEVICES) * 1000 + Math.floor(random() * 997)}\n`
+        body += `hr,device=d${n % DEVICES},gym=bench bpm=${random.int(70, 179)}i,energy_kj=${n >> 8}i ${base + Math.floor(n / DEVICES) * 1000 + random.int(0, 996)}\n`
       }
       await influx.write(body)
     }

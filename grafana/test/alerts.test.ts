@@ -9,40 +9,15 @@
  */
 import { describe, expect, it } from 'vitest'
 import { writeMetrics, type InfluxClient } from '@pulseline/influx'
-import { IngestMetrics, gatewayHealthLines } from '@pulseline/ingest'
-import { analyticsMetrics } from '@pulseline/analytics'
+import { gatewayHealthLines } from '@pulseline/ingest'
 import { freshDatabase } from '../../test/setup/influx.js'
 import { ALERTS } from '../src/alerts/alerts.js'
 import { substitute } from '../src/macros.js'
 import { evaluate, reduceSeries } from './grafana-expressions.js'
+import { World } from './service-metrics.js'
 
 const STEP_MS = 10_000
 const HISTORY_MS = 15 * 60_000
-
-/** The state the metrics report, which a scenario changes step by step. */
-class World {
-  backlogBytes = 0
-  tileAgeS = 1
-  outboxSamples = 0
-  readonly log = {
-    backlogBytes: 0,
-    diskBytes: 0,
-    pendingFlushBytes: 0,
-    stats: { flushes: 0, refusedRecords: 0, truncatedBytes: 0, skippedBytes: 0 },
-  }
-  readonly ingest = new IngestMetrics(this.log as never, () => ({ disk: 0, dropped: 0 }))
-  readonly engine = { counters: { samples: 0, invalid: 0, tiles: 0, anomalies: 0 }, lagMs: 0, activeMembers: 0, lastTileMs: Date.now() }
-  readonly analytics = analyticsMetrics(this.engine as never, { length: 0, dropped: 0, refused: 0 } as never)
-
-  /** A step of a class going well: 30 samples/s, PUBACKs in 3 ms, a backlog that comes and goes. */
-  healthyStep(i: number): void {
-    this.ingest.samples.inc(300)
-    for (let k = 0; k < 100; k++) this.ingest.pubackSeconds.observe(0.003)
-    this.backlogBytes = i % 2 === 0 ? 0 : 200_000
-    this.tileAgeS = 1
-    this.outboxSamples = i % 3 === 0 ? 40 : 0
-  }
-}
 
 interface Scenario {
   name: string
@@ -73,7 +48,7 @@ const SCENARIOS: Scenario[] = [
     fires: ['PulselineLogBacklogGrowing'],
     step: (w, i, ago) => {
       w.healthyStep(i)
-      if (ago <= 8 * 60_000) w.backlogBytes = (8 * 60_000 - ago) * 50 + 300_000
+      if (ago <= 8 * 60_000) w.log.backlogBytes = (8 * 60_000 - ago) * 50 + 300_000
     },
   },
   {
@@ -90,7 +65,7 @@ const SCENARIOS: Scenario[] = [
     step: (w, i, ago) => {
       w.ingest.samples.inc(300)
       for (let k = 0; k < 100; k++) w.ingest.pubackSeconds.observe(ago <= 10 * 60_000 && k < 5 ? 0.4 : 0.003)
-      w.backlogBytes = 0
+      w.log.backlogBytes = 0
     },
   },
   {
@@ -120,7 +95,6 @@ async function play(scenario: Scenario): Promise<{ influx: InfluxClient; endMs: 
   const sink = { write: async (body: string) => void lines.push(body) }
   for (let i = 0, t = endMs - HISTORY_MS; t <= endMs; i++, t += STEP_MS) {
     if (scenario.step(world, i, endMs - t) === false) continue
-    world.log.backlogBytes = world.backlogBytes
     world.engine.lastTileMs = Date.now() - world.tileAgeS * 1000
     await writeMetrics(world.ingest.registry, sink, 'ingest', t)
     await writeMetrics(world.analytics, sink, 'analytics', t)

@@ -4,7 +4,7 @@
  * service really exports; and a real Prometheus (Debian's) scraping a running ingest fires
  * PulselineDeadLetters once a device sends garbage, and nothing else.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -13,8 +13,8 @@ import { promisify } from 'node:util'
 import mqtt from 'mqtt'
 import { ensureDebianBinary, freePort } from '@pulseline/influx'
 import { spawnTied, stopChild } from '@pulseline/config'
-import { IngestMetrics, startIngest, type IngestService } from '@pulseline/ingest'
-import { analyticsMetrics } from '@pulseline/analytics'
+import { startIngest, type IngestService } from '@pulseline/ingest'
+import { World } from './service-metrics.js'
 import { GatewayMetrics } from '@pulseline/gateway'
 import { deviceSamplesTopic } from '@pulseline/protocol'
 import { freshDatabase } from '../../test/setup/influx.js'
@@ -35,12 +35,8 @@ describe('alert files', () => {
   })
 
   it('name only metrics the services export', async () => {
-    const fakeLog = { backlogBytes: 0, diskBytes: 0, pendingFlushBytes: 0, stats: { flushes: 0, refusedRecords: 0, truncatedBytes: 0, skippedBytes: 0 } }
-    const registries = [
-      new IngestMetrics(fakeLog as never, () => ({ disk: 0, dropped: 0 })).registry,
-      analyticsMetrics({ counters: { samples: 0, invalid: 0, tiles: 0, anomalies: 0 }, lagMs: 0, activeMembers: 0, lastTileMs: 0 } as never, { length: 0, dropped: 0, refused: 0 } as never),
-      new GatewayMetrics({ outboxDepth: () => 0, dropped: () => 0, connected: () => 0 }).registry,
-    ]
+    const world = new World()
+    const registries = [world.ingest.registry, world.analytics, new GatewayMetrics({ outboxDepth: () => 0, dropped: () => 0, connected: () => 0 }).registry]
     const exported = new Set<string>()
     for (const r of registries) {
       for (const m of await r.getMetricsAsJSON()) {
@@ -101,7 +97,7 @@ describe('a real Prometheus scraping a running ingest', () => {
     const port = await freePort()
     api = `http://127.0.0.1:${port}/api/v1`
     prometheus = spawnTied(binary, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' })
-    await until(async () => (await targets()).some((t) => t.health === 'up'), 30_000, 'Prometheus to scrape ingest')
+    await vi.waitFor(async () => expect((await targets()).some((t) => t.health === 'up'), 'Prometheus to scrape ingest').toBe(true), { timeout: 30_000, interval: 50 })
   }, 60_000)
 
   afterAll(async () => {
@@ -128,17 +124,9 @@ describe('a real Prometheus scraping a running ingest', () => {
     const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${ingest.mqttPort}`, { username: 'strap-1', password: 'strap-secret', clientId: 'strap-1', reconnectPeriod: 0 })
     await device.publishAsync(deviceSamplesTopic('gym-p', 'strap-1'), 'not json', { qos: 1 })
     await device.endAsync()
-    await until(async () => (await alerts()).some((a) => a.labels.alertname === 'PulselineDeadLetters' && a.state === 'firing'), 30_000, 'PulselineDeadLetters to fire')
+    await vi.waitFor(async () => expect((await alerts()).some((a) => a.labels.alertname === 'PulselineDeadLetters' && a.state === 'firing'), 'PulselineDeadLetters to fire').toBe(true), { timeout: 30_000, interval: 50 })
     const firing = await alerts()
     expect(firing.map((a) => a.labels.alertname)).toEqual(['PulselineDeadLetters'])
     expect(firing[0]!.labels).toMatchObject({ job: 'pulseline-ingest', severity: 'ticket' })
   }, 60_000)
 })
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}

@@ -6,7 +6,7 @@
  * (or copied) into `<id>.partial`, and the folder is renamed into place only once the manifest is written,
  * so a half-finished backup never looks like a finished one.
  */
-import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { PulselineError } from '@pulseline/protocol'
@@ -14,7 +14,7 @@ import { FORMAT, sha256File, signManifest, type FileEntry, type Manifest, type P
 import { sealFile, CHUNK_BYTES } from './sealed-file.js'
 import type { BackupKey } from './key.js'
 import type { InstallationOptions } from './options.js'
-import { iso, type TakenPart } from './parts/part.js'
+import { iso, pathExists, type TakenPart } from './parts/part.js'
 import { takeRegistry } from './parts/registry.js'
 import { takeIdentities } from './parts/identities.js'
 import { takeIngestLog } from './parts/ingest-log.js'
@@ -50,8 +50,8 @@ export async function backup(request: BackupRequest): Promise<BackupResult> {
     for (const name of ['registry', 'identities', 'ingest-log', 'influx', 'dead-letters']) await mkdir(join(staging, name), { mode: 0o700 })
     const binary = influxdBinary(installation.influx.binary)
     const parts: Part[] = []
-    const take = async (name: PartName, work: () => Promise<TakenPart>): Promise<TakenPart> => {
-      let taken: TakenPart
+    const take = async <T extends TakenPart>(name: PartName, work: () => Promise<T>): Promise<T> => {
+      let taken: T
       try {
         taken = await work()
       } catch (err) {
@@ -64,12 +64,11 @@ export async function backup(request: BackupRequest): Promise<BackupResult> {
       return taken
     }
     const registry = await take('registry', () => takeRegistry(installation.registry.path, staging))
-    if (installation.identities.file && (await exists(installation.identities.file))) await take('identities', () => takeIdentities(installation.identities.file, staging))
+    if (installation.identities.file && (await pathExists(installation.identities.file))) await take('identities', () => takeIdentities(installation.identities.file, staging))
     const consistentMs = now()
     await take('ingest-log', () => takeIngestLog(installation.log.dir, staging))
     await take('influx', () => takeInflux(binary, installation.influx.rpc, installation.influx.database, staging))
     await take('dead-letters', () => takeDeadLetters(installation.deadLetters.dir, staging))
-    const reg = registry as TakenPart & { sqlite: string; schema: number }
     const manifest: Manifest = {
       format: FORMAT,
       id,
@@ -77,7 +76,7 @@ export async function backup(request: BackupRequest): Promise<BackupResult> {
       finishedAt: iso(now()),
       consistentAt: iso(consistentMs),
       database: installation.influx.database,
-      versions: { pulseline: VERSION, node: process.version, sqlite: reg.sqlite, registrySchema: String(reg.schema), influxd: await influxdVersion(binary) },
+      versions: { pulseline: VERSION, node: process.version, sqlite: registry.sqlite, registrySchema: String(registry.schema), influxd: await influxdVersion(binary) },
       encryption: key ? { algorithm: 'aes-256-gcm-stream', chunkBytes: CHUNK_BYTES, keyId: key.id } : null,
       parts,
     }
@@ -119,13 +118,6 @@ async function freeId(out: string, ms: number): Promise<string> {
   const base = `pulseline-${new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
   for (let n = 1; ; n++) {
     const id = n === 1 ? base : `${base}-${n}`
-    if (!(await exists(join(out, id))) && !(await exists(join(out, `${id}.partial`)))) return id
+    if (!(await pathExists(join(out, id))) && !(await pathExists(join(out, `${id}.partial`)))) return id
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  )
 }

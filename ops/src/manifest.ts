@@ -17,7 +17,7 @@ export const FORMAT = 'pulseline-backup/1'
 export const PART_NAMES = ['registry', 'identities', 'ingest-log', 'influx', 'dead-letters'] as const
 export type PartName = (typeof PART_NAMES)[number]
 /** A file of a part: `<part>/<name>`, the name of letters, digits, dot, dash and underscore, not starting with a dot. */
-export const FILE_PATH = /^(registry|identities|ingest-log|influx|dead-letters)\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/
+export const FILE_PATH = new RegExp(`^(${PART_NAMES.join('|')})/[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$`)
 
 const Iso = Type.String({ maxLength: 40, pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z$' })
 const Count = Type.Integer({ minimum: 0 })

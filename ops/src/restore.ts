@@ -5,7 +5,7 @@
  * folder), then that the target is empty. Only then does it write: InfluxDB first (the part most likely to
  * fail, from outside), then the log part's lines into InfluxDB, then registry, identities and dead letters.
  */
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { PulselineError } from '@pulseline/protocol'
@@ -14,8 +14,7 @@ import { parseManifest, sha256File, verifyManifestSignature, type Manifest, type
 import { openSealedFile } from './sealed-file.js'
 import type { BackupKey } from './key.js'
 import type { InstallationOptions } from './options.js'
-import { restoreRegistry } from './parts/registry.js'
-import { restoreIdentities } from './parts/identities.js'
+import { pathExists, placeFile } from './parts/part.js'
 import { restoreIngestLog } from './parts/ingest-log.js'
 import { influxdBinary, restoreInflux, waitForRestoredShards } from './parts/influx.js'
 import { restoreDeadLetters } from './parts/dead-letters.js'
@@ -58,10 +57,10 @@ export async function restore(request: RestoreRequest): Promise<RestoreResult> {
       await waitForRestoredShards(influx)
       const logLines = part('ingest-log') ? await restoreIngestLog(staged('ingest-log'), influx) : 0
       await mkdir(dirname(installation.registry.path), { recursive: true })
-      await restoreRegistry(staged('registry'), installation.registry.path)
+      await placeFile(staged('registry'), installation.registry.path)
       if (part('identities') && installation.identities.file) {
         await mkdir(dirname(installation.identities.file), { recursive: true })
-        await restoreIdentities(staged('identities'), installation.identities.file)
+        await placeFile(staged('identities'), installation.identities.file)
       }
       const deadLetters = part('dead-letters') ? await restoreDeadLetters(staged('dead-letters'), installation.deadLetters.dir, request.deadLetterMaxBytes ?? 256 * 1024 * 1024) : 0
       return { manifest, logLines, deadLetters }
@@ -115,19 +114,12 @@ async function verifyFile(dir: string, staging: string, path: string, bytes: num
 /** Refuses a target that holds anything a restore would write over. */
 async function assertEmpty(installation: InstallationOptions, influx: InfluxClient): Promise<void> {
   const refuse = (what: string) => new PulselineError('PL_RESTORE_NOT_EMPTY', what)
-  if (await exists(installation.registry.path)) throw refuse(`the registry ${installation.registry.path} exists`)
-  if (installation.identities.file && (await exists(installation.identities.file))) throw refuse(`the identities file ${installation.identities.file} exists`)
+  if (await pathExists(installation.registry.path)) throw refuse(`the registry ${installation.registry.path} exists`)
+  if (installation.identities.file && (await pathExists(installation.identities.file))) throw refuse(`the identities file ${installation.identities.file} exists`)
   for (const [what, dir] of [['the log', installation.log.dir], ['the dead-letter store', installation.deadLetters.dir]] as const) {
     const names = await readdir(dir).catch(() => [] as string[])
     if (names.some((n) => n.endsWith('.seg'))) throw refuse(`${what} ${dir} has segments`)
   }
   const databases = rowsOf(await influx.query('SHOW DATABASES')).map((r) => r.name)
   if (databases.includes(installation.influx.database)) throw refuse(`InfluxDB already has the database ${installation.influx.database}`)
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  )
 }

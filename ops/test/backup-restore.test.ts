@@ -7,7 +7,7 @@
  * the backup are tampered with, truncated or opened with the wrong key: each is refused with the file and
  * the reason, and restores nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { cp, mkdtemp, readFile, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -29,13 +29,6 @@ import { pausableProxy, type PausableProxy } from '../../test/setup/pausable-pro
 const GYM = 'backup-gym'
 const run = promisify(execFile)
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 /** `measurement|tags|field` → points, for every series with points before `beforeMs`. */
 async function pointCounts(influx: InfluxClient, beforeMs: number): Promise<Map<string, number>> {
@@ -145,7 +138,7 @@ describe('backup and restore', () => {
     await bad.publishAsync(deviceSamplesTopic(GYM, device.id), '{"v":1,"samples":[{"kind":"hr","t":1,"bpm":900}]}', { qos: 1 })
     await bad.publishAsync(deviceSamplesTopic(GYM, device.id), 'not json', { qos: 1 })
     await bad.endAsync()
-    await until(() => ingest!.log.backlogBytes === 0, 20_000, 'the class to reach InfluxDB')
+    await vi.waitFor(() => expect(ingest!.log.backlogBytes === 0, 'the class to reach InfluxDB').toBe(true), { timeout: 20_000, interval: 50 })
 
     // Devices keep streaming the last 10 minutes while InfluxDB is unreachable; the backup runs meanwhile.
     proxy.pause()
@@ -177,7 +170,7 @@ describe('backup and restore', () => {
     stop.abort()
     await stream.catch(() => undefined)
     proxy.resume()
-    await until(() => ingest!.log.backlogBytes === 0, 30_000, 'the log to drain')
+    await vi.waitFor(() => expect(ingest!.log.backlogBytes === 0, 'the log to drain').toBe(true), { timeout: 30_000, interval: 50 })
     const source = new InfluxClient({ url: influxA.url, database: 'pulseline' })
     before = { counts: await pointCounts(source, phaseBStartMs), rows: rowsAtBackup, letters: await letters(ingest), streamed: await hrTimes(source, [...acked.keys()], phaseBStartMs) }
     await source.close()

@@ -64,8 +64,15 @@ export interface ReadResult {
   next: number
 }
 
-const SEGMENT_NAME = /^(\d{20})\.seg$/
+/** A segment file is named by its base offset; the consumer's committed offset is in `checkpoint`. */
+export const SEGMENT_NAME = /^(\d{20})\.seg$/
 const CHECKPOINT = 'checkpoint'
+
+/** The committed offset saved in a log directory; 0 when there is none (or it is unreadable: replay is harmless). */
+export async function readCheckpoint(dir: string): Promise<number> {
+  const text = (await readFile(join(dir, CHECKPOINT), 'utf8').catch(() => '')).trim()
+  return /^\d+$/.test(text) ? Number(text) : 0
+}
 
 export class DurableLog {
   readonly stats: DurableLogStats = {
@@ -352,13 +359,7 @@ export class DurableLog {
     const { dir } = this.options
     await mkdir(dir, { recursive: true })
     const names = (await readdir(dir)).filter((n) => SEGMENT_NAME.test(n)).sort()
-    let checkpoint = 0
-    try {
-      const text = (await readFile(join(dir, CHECKPOINT), 'utf8')).trim()
-      if (/^\d+$/.test(text)) checkpoint = Number(text)
-    } catch {
-      // no checkpoint yet: start from the first segment
-    }
+    const checkpoint = await readCheckpoint(dir) // none yet: start from the first segment
     for (const name of names) {
       const path = join(dir, name)
       this.segments.push({ base: Number(SEGMENT_NAME.exec(name)![1]), size: (await stat(path)).size, path })

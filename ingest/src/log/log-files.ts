@@ -5,11 +5,11 @@
  * being written is not whole yet, and it is not acknowledged until its flush ends anyway. A segment that
  * vanishes meanwhile was shipped and deleted, so its records are in InfluxDB.
  */
-import { open, readdir, readFile } from 'node:fs/promises'
+import { open, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { HEADER_BYTES, unframe } from './record.js'
+import { SEGMENT_NAME, readCheckpoint } from './durable-log.js'
 
-const SEGMENT_NAME = /^(\d{20})\.seg$/
 const CHUNK_BYTES = 4 * 1024 * 1024
 
 export interface LogFileStats {
@@ -26,11 +26,7 @@ export interface LogFileStats {
  * oldest first. `stats` fills in as the generator runs.
  */
 export async function* logRecords(dir: string, from: 'committed' | 'start', maxRecordBytes: number, stats: LogFileStats = newStats()): AsyncGenerator<Buffer> {
-  let committed = 0
-  if (from === 'committed') {
-    const text = await readFile(join(dir, 'checkpoint'), 'utf8').catch(() => '0')
-    committed = /^\d+$/.test(text.trim()) ? Number(text.trim()) : 0
-  }
+  const committed = from === 'committed' ? await readCheckpoint(dir) : 0
   stats.from = committed
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => SEGMENT_NAME.test(n)).sort()
   const bases = names.map((n) => Number(SEGMENT_NAME.exec(n)![1]))

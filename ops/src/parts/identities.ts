@@ -1,5 +1,5 @@
 /** The identities part: ingest's file of services (and any file-configured devices) with hashed secrets. */
-import { copyFile, readFile, rename } from 'node:fs/promises'
+import { copyFile, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { iso, type TakenPart } from './part.js'
 
@@ -10,9 +10,4 @@ export async function takeIdentities(path: string, staging: string): Promise<Tak
   const counts: Record<string, number> = {}
   for (const kind of ['services', 'devices', 'gateways']) counts[kind] = Array.isArray(parsed[kind]) ? (parsed[kind] as unknown[]).length : 0
   return { files: [file], covers: { until: iso(Date.now()) }, counts }
-}
-
-export async function restoreIdentities(file: string, target: string): Promise<void> {
-  await copyFile(file, `${target}.restoring`)
-  await rename(`${target}.restoring`, target)
 }

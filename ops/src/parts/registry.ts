@@ -4,7 +4,6 @@
  * taken from the copy, so a restore can be compared table by table.
  */
 import Database from 'better-sqlite3'
-import { copyFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { iso, type TakenPart } from './part.js'
 
@@ -26,7 +25,7 @@ export async function takeRegistry(path: string, staging: string): Promise<Taken
 }
 
 /** Rows per table of a registry database (SQLite's own tables left out). */
-export function registryRowCounts(db: Database.Database): Record<string, number> {
+function registryRowCounts(db: Database.Database): Record<string, number> {
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>
   const counts: Record<string, number> = {}
   for (const { name } of tables) counts[name] = (db.prepare(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`).get() as { n: number }).n
@@ -37,10 +36,4 @@ function registryVersions(db: Database.Database): { sqlite: string; schema: numb
   const sqlite = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v
   const schema = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0
   return { sqlite, schema }
-}
-
-/** Puts a verified registry copy in place: written beside the target, then renamed, so it appears whole. */
-export async function restoreRegistry(file: string, target: string): Promise<void> {
-  await copyFile(file, `${target}.restoring`)
-  await rename(`${target}.restoring`, target)
 }
