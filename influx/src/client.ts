@@ -173,10 +173,20 @@ export class InfluxClient {
     if (pending.trim()) yield chunk(pending)
   }
 
-  /** Creates the database if missing (idempotent in every version that has CREATE DATABASE). */
-  async ensureDatabase(): Promise<void> {
+  /**
+   * Creates the database if missing (idempotent in every version that has CREATE DATABASE). 'not-permitted' when
+   * the user has no admin rights: a write-only user writes into a database its operator made (the InfluxDB
+   * image makes INFLUXDB_DB), which is how compose.yaml runs.
+   */
+  async ensureDatabase(): Promise<'ensured' | 'not-permitted'> {
     const name = this.options.database.replace(/["\\]/g, '\\$&')
-    await this.query(`CREATE DATABASE "${name}"`, undefined, 'POST')
+    try {
+      await this.query(`CREATE DATABASE "${name}"`, undefined, 'POST')
+      return 'ensured'
+    } catch (err) {
+      if (err instanceof PulselineError && err.code === 'PL_INFLUX_QUERY' && err.message.includes('HTTP 403')) return 'not-permitted'
+      throw err
+    }
   }
 
   /** True when `/ping` answers 204. */

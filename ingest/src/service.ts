@@ -67,7 +67,10 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
   const metrics = new IngestMetrics(log, () => ({ disk: deadLetters.diskBytes, dropped: deadLetters.droppedBytes }))
 
   const influx = new InfluxClient(influxClientOptions(options.influx, { connections: options.writer.maxInFlight + 1 }))
-  await influx.ensureDatabase().catch((err: Error) => logger.warn({ error: err.message }, 'InfluxDB not reachable yet; data waits in the log'))
+  await influx.ensureDatabase().then(
+    (result) => result === 'not-permitted' && logger.info({ database: options.influx.database }, 'no right to create the database: writing into it as the operator made it'),
+    (err: Error) => logger.warn({ error: err.message }, 'InfluxDB not reachable yet; data waits in the log'),
+  )
   const shipper = new LogShipper(log, influx, options.writer, {
     written(points, _bytes, seconds) {
       metrics.writtenPoints.inc(points)

@@ -66,6 +66,19 @@ describe('erasure with separate InfluxDB users (the compose settings)', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
+  it('lets the write-only user go on without creating the database, and the admin create it', async () => {
+    const writer = new InfluxClient({ url: local.url, database: db, username: 'writer', password: 'writer-password' })
+    try {
+      expect(await writer.ensureDatabase()).toBe('not-permitted')
+      expect(await admin.ensureDatabase()).toBe('ensured')
+      const stranger = new InfluxClient({ url: local.url, database: db, username: 'writer', password: 'wrong-password' })
+      await expect(stranger.ensureDatabase()).rejects.toThrow(/HTTP 401/)
+      await stranger.close()
+    } finally {
+      await writer.close()
+    }
+  })
+
   it('erases a member who asks, through ingest, and leaves the other member readable', async () => {
     const t0 = Date.now() - 600_000
     await registry.assign('pool-1', 'ann', t0)

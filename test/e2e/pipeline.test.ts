@@ -9,37 +9,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import mqtt from 'mqtt'
-import { freePort, rowsOf, type InfluxClient } from '@pulseline/influx'
-import { MEASUREMENTS, deviceSamplesTopic, encodePayload, type Measurement } from '@pulseline/protocol'
+import { freePort, type InfluxClient } from '@pulseline/influx'
+import { deviceSamplesTopic, encodePayload, type Measurement } from '@pulseline/protocol'
 import { planGym, runGym } from '@pulseline/firmware-sim'
 import { DeadLetterStore, type DeadLetter } from '@pulseline/ingest'
 import { freshDatabase } from '../setup/influx.js'
+import { countsInInflux } from '../setup/counts.js'
 import { ingestOptions, spawnIngest, stopChild, writeIdentities, type TestDevice } from '../setup/ingest.js'
 import type { ChildProcess } from 'node:child_process'
 
 const GYM = 'e2e-gym'
-const FIELD: Record<Measurement, string> = {
-  hr: 'bpm',
-  rr: 'rr_ms',
-  steps: 'total',
-  sleep: 'dur_s',
-  equipment: 'elapsed_s',
-  device_status: 'battery_pct',
-}
-
-async function countsInInflux(influx: InfluxClient): Promise<Map<string, Map<Measurement, number>>> {
-  const out = new Map<string, Map<Measurement, number>>()
-  for (const m of MEASUREMENTS) {
-    const rows = rowsOf(await influx.query(`SELECT count("${FIELD[m]}") FROM "${m}" GROUP BY device`))
-    for (const row of rows) {
-      const device = row.device as string
-      if (!out.has(device)) out.set(device, new Map())
-      out.get(device)!.set(m, row.count as number)
-    }
-  }
-  return out
-}
-
 function flatten(counts: Map<string, Map<Measurement, number>>): Record<string, number> {
   const out: Record<string, number> = {}
   for (const [device, per] of counts) for (const [m, n] of per) out[`${device}/${m}`] = n

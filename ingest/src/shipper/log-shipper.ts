@@ -27,7 +27,7 @@ export interface ShipperOptions {
 /** The part of InfluxClient the shipper needs; tests pass the real client. */
 export interface LineWriter {
   write(body: Buffer): Promise<void>
-  ensureDatabase(): Promise<void>
+  ensureDatabase(): Promise<unknown>
 }
 
 export interface ShipperEvents {
