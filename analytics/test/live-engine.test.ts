@@ -9,7 +9,7 @@ import { LiveEngine } from '../src/live/live-engine.js'
 import { resolvePhysiology } from '../src/live/physiology.js'
 import type { LiveTile } from '../src/live/member-live.js'
 
-async function engine() {
+async function engine(failFirstLookups = 0) {
   const registry = SqliteRegistry.open(':memory:')
   await registry.createGym({ id: 'g', name: 'G', timezone: 'UTC' })
   await registry.createUser({ id: 'ann', gymId: 'g', role: 'member', displayName: 'Ann', login: null })
@@ -20,7 +20,11 @@ async function engine() {
   const live = new LiveEngine({
     attribution: new MemberAttribution(registry),
     // Slow on purpose: the first lookup takes a while, as a registry on a busy disk would.
-    physiologyOf: async (m) => (await new Promise((r) => setTimeout(r, 20)), resolvePhysiology(await registry.memberProfile(m), Date.now(), 'tanaka')),
+    physiologyOf: async (m) => {
+      await new Promise((r) => setTimeout(r, 20))
+      if (failFirstLookups-- > 0) throw new Error('HTTP 403: not authorized')
+      return resolvePhysiology(await registry.memberProfile(m), Date.now(), 'tanaka')
+    },
     sessionAt: () => undefined,
     sink: { publish: (topic, payload) => (topic.endsWith('/live') ? tiles.push(JSON.parse(payload)) : anomalies.push(JSON.parse(payload).type)), write: () => {} },
     effortPointsPerMin: [0, 1, 2, 3, 4, 4],
@@ -55,6 +59,19 @@ describe('live engine', () => {
     await live.handle(deviceSamplesTopic('g', 's1'), encodePayload([{ kind: 'hr', t: Date.now(), bpm: 100 }]))
     expect(live.counters.invalid).toBe(2)
     expect(tiles).toHaveLength(1)
+    await registry.close()
+  })
+
+  it("skips and counts a message whose dependency fails, and goes on with the device's next ones", async () => {
+    // Found in the container stack: a refused history query rejected the device's queue, the rejection went
+    // unhandled and the process died; the member's failed lookup was also cached forever.
+    const { live, tiles, registry } = await engine(1)
+    const topic = deviceSamplesTopic('g', 's1')
+    const t0 = Date.now() - 10_000
+    const results = await Promise.allSettled([0, 1, 2].map((i) => live.handle(topic, encodePayload([{ kind: 'hr', t: t0 + i * 1000, bpm: 110 + i }]))))
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled'])
+    expect(live.counters.failed).toBe(1)
+    expect(tiles.map((t) => t.hr)).toEqual([111, 112])
     await registry.close()
   })
 })

@@ -123,9 +123,10 @@ describe('the compose stack in containers', () => {
     for (const service of [...OURS, 'influxdb']) {
       const mounts = JSON.parse(await engine.podman(['inspect', container(service), '--format', '{{json .Mounts}}'])) as Array<{ Type: string; Destination: string }>
       const image = (await engine.podman(['inspect', container(service), '--format', '{{.ImageName}}'])).trim()
-      const user = (await engine.podman(['exec', container(service), 'id', '-u'])).trim()
+      const user = (await engine.podman(['image', 'inspect', image, '--format', '{{.Config.User}}'])).trim()
+      expect(user, image).not.toBe('')
       for (const mount of mounts.filter((m) => m.Type === 'volume')) {
-        const owner = (await engine.podman(['run', '--rm', '--user', '0', '--entrypoint', 'stat', image, '-c', '%u', mount.Destination])).trim()
+        const owner = (await engine.podman(['run', '--rm', '--user', '0', '--entrypoint', 'stat', image, '-c', '%U', mount.Destination])).trim()
         expect(owner, `${service}: ${mount.Destination} in ${image}`).toBe(user)
       }
     }
@@ -182,8 +183,8 @@ describe('the compose stack in containers', () => {
     const bus = await startPrivateBus()
     const emulator = await BluezEmulator.start(bus.address)
     const startMs = Date.now()
-    const driver = new BleGymDriver([{ emulator, adapter: 'hci0' }], planGym({ seed: 1, gym: GYM, members: 3, machines: 1, startMs, classStartMs: startMs }))
     emulator.addAdapter('hci0', { maxConnections: 7 })
+    const driver = new BleGymDriver([{ emulator, adapter: 'hci0' }], planGym({ seed: 1, gym: GYM, members: 3, machines: 1, startMs, classStartMs: startMs }))
     driver.start(200)
     try {
       const secrets = JSON.parse(await volumeFile('registry', 'device-secrets.json')) as Record<string, string>

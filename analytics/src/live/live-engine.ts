@@ -47,6 +47,8 @@ export interface EngineCounters {
   tiles: number
   anomalies: number
   rebuilt: number
+  /** Messages whose handling failed on a dependency (InfluxDB refusing the history query): skipped, not retried. */
+  failed: number
 }
 
 const ANOMALY_SHOWN_MS = 60_000
@@ -63,7 +65,7 @@ interface DeviceState {
 }
 
 export class LiveEngine {
-  readonly counters: EngineCounters = { messages: 0, samples: 0, invalid: 0, unattributed: 0, tiles: 0, anomalies: 0, rebuilt: 0 }
+  readonly counters: EngineCounters = { messages: 0, samples: 0, invalid: 0, unattributed: 0, tiles: 0, anomalies: 0, rebuilt: 0, failed: 0 }
   /** When a tile was last published (start-up until the first), for the "analytics stalled" alert. */
   lastTileMs = Date.now()
   private readonly members = new Map<string, MemberLive>()
@@ -93,9 +95,14 @@ export class LiveEngine {
     if (!where) return Promise.resolve(void this.counters.invalid++)
     const previous = this.queues.get(where.device)
     const run = previous ? previous.then(() => this.process(where.device, where.gym, payload, nowMs)) : this.process(where.device, where.gym, payload, nowMs)
-    this.queues.set(where.device, run)
-    void run.finally(() => {
-      if (this.queues.get(where.device) === run) this.queues.delete(where.device)
+    // The queue goes on after a failure: the device's next message is not held back by this one's error.
+    const settled = run.then(
+      () => {},
+      () => void this.counters.failed++,
+    )
+    this.queues.set(where.device, settled)
+    void settled.finally(() => {
+      if (this.queues.get(where.device) === settled) this.queues.delete(where.device)
     })
     return run
   }
@@ -189,9 +196,8 @@ export class LiveEngine {
           this.counters.rebuilt++
         }
         this.members.set(member, live)
-        this.pending.delete(key)
         return live
-      })()
+      })().finally(() => this.pending.delete(key)) // after a failure, the member's next reading tries again
       this.pending.set(key, pending)
     }
     return pending

@@ -16,6 +16,7 @@ export function analyticsMetrics(engine: LiveEngine, lines: LineQueue): Registry
   counter('pulseline_analytics_invalid_total', 'samples refused as invalid', () => engine.counters.invalid)
   counter('pulseline_analytics_tiles_total', 'member tiles published', () => engine.counters.tiles)
   counter('pulseline_analytics_anomalies_total', 'anomalies raised', () => engine.counters.anomalies)
+  counter('pulseline_analytics_failed_messages_total', 'messages skipped because a dependency failed (InfluxDB refusing a history query)', () => engine.counters.failed)
   gauge('pulseline_analytics_lag_seconds', 'arrival minus sample time of recent readings (smoothed)', () => engine.lagMs / 1000)
   gauge('pulseline_analytics_last_tile_age_seconds', 'time since a live tile was last published (since start-up before the first)', () => (Date.now() - engine.lastTileMs) / 1000)
   gauge('pulseline_analytics_members', 'members with live state', () => engine.activeMembers)
