@@ -102,6 +102,11 @@ export class LocalEngine {
     return (await this.podman(['inspect', container, '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}'])).trim()
   }
 
+  /** Unnamed images (earlier builds' stages) older than a day: a rebuild leaves a few GB of them. */
+  async pruneOldImages(): Promise<void> {
+    await this.podman(['image', 'prune', '-f', '--filter', 'until=24h'])
+  }
+
   async stop(): Promise<void> {
     const timer = this.healthTimer
     this.healthTimer = undefined

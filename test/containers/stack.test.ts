@@ -97,6 +97,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (engine && project) {
     await timed('down', () => compose('--profile', 'ble', 'down', '-v', '--remove-orphans')).catch((err: Error) => console.error(err.message))
+    await engine.pruneOldImages().catch((err: Error) => console.error(err.message))
     await engine.stop()
   }
   if (scratch) await rm(scratch, { recursive: true, force: true })

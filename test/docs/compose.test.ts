@@ -1,8 +1,8 @@
 /**
  * compose.yaml against the code: every PULSELINE_{SERVICE}_* variable it sets is one the service reads
  * (a misspelt one would be silently ignored), every service has its Dockerfile, and, where Debian's
- * docker-compose is installed (CI installs it), the file validates. The stack itself is not run here: there
- * is no container engine on these machines.
+ * docker-compose is installed (CI installs it), the file validates. The stack itself runs in
+ * test/containers (npm run test:containers).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
