@@ -192,7 +192,7 @@ describe('the compose stack in containers', () => {
       env.PULSELINE_GATEWAY_MQTT_PASSWORD = secrets['demo-gateway']!
       env.PULSELINE_DBUS_SOCKET = /unix:path=([^,]+)/.exec(bus.address)![1]!
       await saveEnv(project.envFile, env)
-      await compose('--profile', 'ble', 'up', '-d', 'gateway')
+      await compose('--profile', 'ble', 'up', '-d', '--no-deps', 'gateway') // its dependencies are up; setup need not run again
       await expect.poll(() => engine.healthOf(container('gateway')), { timeout: 120_000, interval: 2000 }).toBe('healthy')
       expect((await engine.podman(['exec', container('gateway'), 'id', '-u'])).trim()).toBe('1000')
 
