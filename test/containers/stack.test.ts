@@ -9,17 +9,15 @@
  *   npm run test:containers
  */
 import { randomBytes } from 'node:crypto'
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { InfluxClient, freePort } from '@pulseline/influx'
 import { SESSION_COOKIE } from '@pulseline/dashboard'
 import { BleGymDriver, BluezEmulator, planGym, startPrivateBus } from '@pulseline/firmware-sim'
-import { countsInInflux } from '../setup/counts.js'
+import { countsInInflux, flatten } from '../setup/counts.js'
 import { LocalEngine, type ComposeProject } from './engine.js'
 
 const ROOT = new URL('../../', import.meta.url).pathname
@@ -155,24 +153,16 @@ describe('the compose stack in containers', () => {
   it('stores every acknowledged sample exactly once across `docker compose restart ingest`', async () => {
     // The looping demo sim stops first, so the points from now on are the bounded run's alone.
     await compose('stop', 'sim')
-    const run = promisify(execFile)('docker-compose', ['--project-directory', ROOT, '-p', project.name, '--env-file', project.envFile, ...project.files.flatMap((f) => ['-f', join(ROOT, f)]),
-      'run', '--rm', '-T', 'sim', 'node', '--import', 'tsx', 'firmware-sim/src/main.ts', '--url', 'mqtt://ingest:1883', '--secrets', '/data/device-secrets.json', '--gym', GYM, '--minutes', '1', '--json'],
-    { env: engine.env, cwd: ROOT, timeout: 240_000, maxBuffer: 16 << 20 })
+    const run = compose('run', '--rm', '-T', 'sim', 'node', '--import', 'tsx', 'firmware-sim/src/main.ts', '--url', 'mqtt://ingest:1883', '--secrets', '/data/device-secrets.json', '--gym', GYM, '--minutes', '1', '--json')
     await new Promise((r) => setTimeout(r, 20_000))
     await timed('restart ingest', () => compose('restart', 'ingest'))
-    const { stdout } = await run
-    const report = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{'))!) as { startMs: number; samples: number; points: Record<string, Record<string, number>> }
+    const report = JSON.parse((await run).split('\n').find((l) => l.startsWith('{'))!) as { startMs: number; samples: number; points: Record<string, Record<string, number>> }
     expect(report.samples).toBeGreaterThan(1000)
 
     const db = await influx()
     try {
-      const expected = Object.fromEntries(Object.entries(report.points).flatMap(([device, per]) => Object.entries(per).map(([m, n]) => [`${device}/${m}`, n])))
-      let actual: Record<string, number> = {}
-      await expect.poll(async () => {
-        const counts = await countsInInflux(db, report.startMs)
-        actual = Object.fromEntries([...counts].flatMap(([device, per]) => [...per].map(([m, n]) => [`${device}/${m}`, n])))
-        return actual
-      }, { timeout: 60_000, interval: 1000 }).toEqual(expected)
+      const expected = flatten(Object.entries(report.points).map(([device, per]) => [device, Object.entries(per)]))
+      await expect.poll(async () => flatten(await countsInInflux(db, report.startMs)), { timeout: 60_000, interval: 1000 }).toEqual(expected)
     } finally {
       await db.close()
     }

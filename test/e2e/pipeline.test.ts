@@ -10,20 +10,15 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import mqtt from 'mqtt'
 import { freePort, type InfluxClient } from '@pulseline/influx'
-import { deviceSamplesTopic, encodePayload, type Measurement } from '@pulseline/protocol'
+import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
 import { planGym, runGym } from '@pulseline/firmware-sim'
 import { DeadLetterStore, type DeadLetter } from '@pulseline/ingest'
 import { freshDatabase } from '../setup/influx.js'
-import { countsInInflux } from '../setup/counts.js'
+import { countsInInflux, flatten } from '../setup/counts.js'
 import { ingestOptions, spawnIngest, stopChild, writeIdentities, type TestDevice } from '../setup/ingest.js'
 import type { ChildProcess } from 'node:child_process'
 
 const GYM = 'e2e-gym'
-function flatten(counts: Map<string, Map<Measurement, number>>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const [device, per] of counts) for (const [m, n] of per) out[`${device}/${m}`] = n
-  return out
-}
 
 async function metric(httpPort: number, reason: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()

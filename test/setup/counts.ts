@@ -25,3 +25,10 @@ export async function countsInInflux(influx: InfluxClient, sinceMs?: number): Pr
   }
   return out
 }
+
+/** `device/measurement` → count, for one comparison that names what differs. */
+export function flatten(counts: Iterable<[string, Iterable<[string, number]>]>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [device, per] of counts) for (const [m, n] of per) out[`${device}/${m}`] = n
+  return out
+}
