@@ -9,7 +9,7 @@
  *   npm run test:containers
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { chown, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,6 +17,7 @@ import WebSocket from 'ws'
 import { InfluxClient, freePort } from '@pulseline/influx'
 import { SESSION_COOKIE } from '@pulseline/dashboard'
 import { BleGymDriver, BluezEmulator, planGym, startPrivateBus } from '@pulseline/firmware-sim'
+import { readKeyFile, restore, resolveInstallation } from '@pulseline/ops'
 import { countsInInflux, flatten } from '../setup/counts.js'
 import { LocalEngine, type ComposeProject } from './engine.js'
 
@@ -85,16 +86,16 @@ beforeAll(async () => {
   engine = await LocalEngine.start()
   project = { name: 'pulselinect', envFile: join(scratch, '.env'), files: ['compose.yaml', 'containers/compose.local.yaml'] }
   env = await writeEnvFile(project.envFile)
-  await compose('--profile', 'ble', 'down', '-v', '--remove-orphans') // what a killed earlier run left
+  await compose('--profile', 'ble', '--profile', 'backup', 'down', '-v', '--remove-orphans') // what a killed earlier run left
   await timed('base images', () => engine.buildBaseImages())
-  await timed('service images', () => compose('build'))
+  await timed('service images', () => compose('--profile', 'ble', '--profile', 'backup', 'build'))
   engine.startHealthChecks(project.name)
   await timed('up', () => compose('up', '-d'))
 }, 40 * 60_000)
 
 afterAll(async () => {
   if (engine && project) {
-    await timed('down', () => compose('--profile', 'ble', 'down', '-v', '--remove-orphans')).catch((err: Error) => console.error(err.message))
+    await timed('down', () => compose('--profile', 'ble', '--profile', 'backup', 'down', '-v', '--remove-orphans')).catch((err: Error) => console.error(err.message))
     await engine.pruneOldImages().catch((err: Error) => console.error(err.message))
     await engine.stop()
   }
@@ -166,6 +167,22 @@ describe('the compose stack in containers', () => {
     } finally {
       await db.close()
     }
+  }, 300_000)
+
+  it('takes an encrypted backup with the backup profile, which restore verifies file by file', async () => {
+    // The backup service runs as `node` (uid 1000): on the host, its folder and the key file must be its to use
+    // (README, Operations).
+    const out = join(scratch, 'backups')
+    await mkdir(out)
+    for (const path of [out, env.PULSELINE_BACKUPS_KEY_FILE!]) await chown(path, 1000, 1000)
+    env.PULSELINE_BACKUPS_DIR = out
+    await saveEnv(project.envFile, env)
+    await compose('--profile', 'backup', 'run', '--rm', 'backup', 'node', '--import', 'tsx', 'ops/src/cli/backup.ts', '--out', '/backups', '--encrypt', '/run/secrets/backup_key')
+    const [id, ...more] = await readdir(out)
+    expect(more).toEqual([])
+    const { manifest } = await restore({ dir: join(out, id!), key: await readKeyFile(env.PULSELINE_BACKUPS_KEY_FILE!), installation: resolveInstallation({}), verifyOnly: true })
+    expect(manifest.parts.map((p) => p.name).sort()).toEqual(['dead-letters', 'identities', 'influx', 'ingest-log', 'registry'])
+    expect(manifest.encryption).toBeTruthy()
   }, 300_000)
 
   it('brings up the ble profile: the gateway reads BlueZ on the host\'s bus, and the coach sees what it finds nearby', async () => {
