@@ -6,26 +6,21 @@ import type { AddressInfo } from 'node:net'
 import { Aedes } from 'aedes'
 import { pino, type Logger } from 'pino'
 import { InfluxClient, influxClientOptions, writeMetricsEvery } from '@pulseline/influx'
+import { MemberAttribution, type Registry } from '@pulseline/registry'
 import { DurableLog } from './log/durable-log.js'
 import { DeadLetterStore } from './dead-letters/dead-letter-store.js'
 import { IngestMetrics } from './metrics.js'
-import { LogShipper } from './shipper/log-shipper.js'
+import type { LogShipper } from './shipper/log-shipper.js'
+import { startShipper } from './shipper/start-shipper.js'
 import { SampleIntake } from './broker/sample-intake.js'
 import { GatewayHealthIntake } from './broker/gateway-health.js'
 import { BrokerAccess } from './broker/access.js'
 import { listen } from './broker/listeners.js'
 import { startHttp } from './http.js'
-import { existsSync } from 'node:fs'
-import { SqliteRegistry, type Registry } from '@pulseline/registry'
-import { FileIdentityDirectory } from './identity/file-directory.js'
-import { RegistryDirectory } from './identity/registry-directory.js'
-import { publishDeviceLists } from './identity/device-list-publisher.js'
-import { MemberAttribution } from '@pulseline/registry'
-import { Reattributor } from './identity/reattribution.js'
+import { openIdentities } from './identity/identities.js'
+import { followRegistry, type RegistryFollower } from './identity/registry-follower.js'
 import type { IdentityDirectory } from './identity/identity.js'
-import type { DeviceInterval } from '@pulseline/registry'
 import { ErasureWorker } from './erasure/erasure-worker.js'
-import { publishErasures } from './erasure/erasure-list-publisher.js'
 import type { IngestOptions } from './options.js'
 
 export interface IngestService {
@@ -71,38 +66,17 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     (result) => result === 'not-permitted' && logger.info({ database: options.influx.database }, 'no right to create the database: writing into it as the operator made it'),
     (err: Error) => logger.warn({ error: err.message }, 'InfluxDB not reachable yet; data waits in the log'),
   )
-  const shipper = new LogShipper(log, influx, options.writer, {
-    written(points, _bytes, seconds) {
-      metrics.writtenPoints.inc(points)
-      metrics.writeSeconds.observe(seconds)
-      metrics.lastWrite.setToCurrentTime()
-    },
-    failed(err) {
-      metrics.writeErrors.inc({ kind: err.kind, code: err.code })
-      logger.warn({ code: err.code, kind: err.kind, status: err.status }, err.message)
-    },
-    dropped(body, err, points) {
-      metrics.droppedPoints.inc(points)
-      metrics.deadLetters.inc()
-      deadLetters
-        .put({ at: Date.now(), reason: err.code, detail: err.message }, body)
-        .catch((e: Error) => logger.error({ error: e.message }, 'dead letter not stored'))
-    },
-  })
-  shipper.start()
+  const shipper = startShipper(log, influx, options.writer, metrics, deadLetters, logger)
 
-  const registry = deps.registry ?? (options.identities.registry ? SqliteRegistry.open(options.identities.registry) : undefined)
-  const fileDirectory = existsSync(options.identities.file) ? await FileIdentityDirectory.load(options.identities.file) : undefined
-  const registryDirectory = registry ? await RegistryDirectory.open(registry, fileDirectory) : undefined
-  const directory = deps.directory ?? registryDirectory ?? fileDirectory
-  if (!directory) throw new Error(`no identities: neither ${options.identities.file} nor a registry`)
+  const identities = await openIdentities(options.identities, deps)
+  const { registry } = identities
   const attribution = registry ? new MemberAttribution(registry) : undefined
-  let publishErasureLists: (byGym: Map<string, DeviceInterval[]>) => void = () => {}
+  let follower: RegistryFollower | undefined
   const erasures = registry
     ? new ErasureWorker(registry, log, deadLetters, influx, options.erasure, {
         completed: (e, ms) => logger.info({ erasure: e.id, ms }, 'member erasure completed'),
         failed: (e, err) => logger.error({ erasure: e.id, error: err.message }, 'member erasure failed; it is retried at the next registry change or restart'),
-        intervalsChanged: (byGym) => publishErasureLists(byGym),
+        intervalsChanged: (byGym) => follower?.publishErasureLists(byGym),
         filtered: (lines) => metrics.erasedLines.inc(lines),
       })
     : undefined
@@ -120,7 +94,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     attribution,
     erasures ? (device, t) => erasures.erased(device, t) : undefined,
   )
-  const access = new BrokerAccess(directory, intake, new GatewayHealthIntake(log, deadLetters, metrics), deadLetters, metrics, (event, fields) => logger.info(fields, event), options.mqtt, erasures ? (device) => erasures.erasedDevice(device) : undefined)
+  const access = new BrokerAccess(identities.directory, intake, new GatewayHealthIntake(log, deadLetters, metrics), deadLetters, metrics, (event, fields) => logger.info(fields, event), options.mqtt, erasures ? (device) => erasures.erasedDevice(device) : undefined)
   const broker = new Aedes({
     authenticate: access.authenticate,
     authorizePublish: access.authorizePublish,
@@ -136,30 +110,12 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
   broker.on('clientError', (client, err) => logger.debug({ client: client.id, error: err.message }, 'client error'))
   const revoked = (types: Array<'device' | 'gateway' | 'service'>) => (ids: string[]) =>
     logger.info({ ids, disconnected: access.disconnect(ids, types) }, 'credentials revoked or rotated')
-  if (fileDirectory) {
-    fileDirectory.onRevoked = revoked(['device', 'gateway', 'service'])
-    fileDirectory.watch((err) => logger.error({ error: err.message }, 'identities file not reloaded'))
+  if (identities.file) {
+    identities.file.onRevoked = revoked(['device', 'gateway', 'service'])
+    identities.file.watch((err) => logger.error({ error: err.message }, 'identities file not reloaded'))
   }
-  let reattributor: Reattributor | undefined
-  if (registryDirectory) {
-    registryDirectory.onRevoked = revoked(['device', 'gateway'])
-    // Samples already written without a member, inside new assignments, move to the member.
-    reattributor = new Reattributor(influx, log, (id) => registry!.assignments(id), options.identities.reattributeLookbackMs, {
-      moved: (device, points) => logger.info({ device, points }, 'samples attributed to their member after the fact'),
-      failed: (err) => logger.error({ error: err.message }, 'reattribution failed; it runs again at the next assignment change'),
-    })
-    registryDirectory.onAssignmentsChanged = (ids) => {
-      attribution?.invalidate(ids)
-      reattributor!.changed(ids)
-    }
-    const publishLists = () => void publishDeviceLists(broker, registry!).catch((err: Error) => logger.error({ error: err.message }, 'device lists not published'))
-    registryDirectory.onDevicesChanged = publishLists
-    publishLists()
-    publishErasureLists = (byGym) => void publishErasures(broker, byGym).catch((err: Error) => logger.error({ error: err.message }, 'erasure lists not published'))
-    const refreshErasures = () => void erasures!.refresh().catch((err: Error) => logger.error({ error: err.message }, 'erasures not read'))
-    registryDirectory.onErasure = refreshErasures
-    refreshErasures()
-    registryDirectory.watch(options.identities.registryPollMs, (err) => logger.error({ error: err.message }, 'registry change feed not read'))
+  if (identities.followed) {
+    follower = followRegistry(identities.followed, registry!, options.identities, { broker, influx, log, attribution, erasures, revoked: revoked(['device', 'gateway']), logger })
   }
 
   const listeners = await listen(broker, options.mqtt, (remote) => access.admit(remote), (info) => {
@@ -195,9 +151,8 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     async close() {
       erasures?.close()
       metricsToInflux.stop()
-      fileDirectory?.close()
-      registryDirectory?.close()
-      await reattributor?.close()
+      identities.stopWatching()
+      await follower?.close()
       await new Promise<void>((resolve) => broker.close(() => resolve()))
       await listeners.close()
       await http.close()
@@ -205,7 +160,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
       await influx.close()
       await log.close()
       await deadLetters.close()
-      if (!deps.registry) await registry?.close()
+      await identities.close()
     },
   }
 }
