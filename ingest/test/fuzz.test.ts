@@ -16,10 +16,13 @@ describe('ingest under hostile MQTT', () => {
   it('stays up, bounded, and loses no acknowledged sample of the devices streaming beside the fuzz', async () => {
     influx = await freshDatabase('fuzz')
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000)
+    // Printed before the run as well as in every assertion, so that even a hang can be replayed.
+    console.log(`ingest fuzz: FUZZ_SEED=${seed}`)
     const result = await ingestUnderFuzz(influx, Number(process.env.FUZZ_PACKETS ?? 20_000), seed, 8_000)
     const context = `seed ${seed}: ${JSON.stringify(result)}`
     expect(result.alive, context).toBe(true)
     expect(result.healthz, context).toBe(200)
+    expect(result.legitEnded, context).toBe(true)
     expect(result.fuzz.packets, context).toBeGreaterThan(5_000)
     expect(result.fuzz.byMode['tcp-authenticated'] ?? 0, context).toBeGreaterThan(0)
     expect(result.fuzz.byMode['ws-anonymous'] ?? 0, context).toBeGreaterThan(0)

@@ -30,17 +30,25 @@ export interface FuzzReport {
   connections: number
   /** Connections the broker ended (it refused the client or its packet) rather than our idle timeout. */
   closedByBroker: number
+  /** Connections still talking at LIFETIME_MS (a service identity subscribed to a busy topic, say), cut by us. */
+  cutAtLifetime: number
   byMode: Record<string, number>
   seconds: number
 }
 
 const IDLE_MS = 150
+/**
+ * No connection lives longer than this, whatever it hears. A fuzz connection logged in as a service may
+ * subscribe to the legitimate devices' topic, and then the broker talks to it every few milliseconds for
+ * ever: the idle timer alone never fired, and a CI run hung there for its whole timeout.
+ */
+const LIFETIME_MS = 2_000
 type Mode = 'tcp-anonymous' | 'tcp-bogus-login' | 'tcp-authenticated' | 'tcp-hostile-payloads' | 'ws-anonymous' | 'ws-authenticated'
 
 export async function fuzzBroker(options: FuzzOptions): Promise<FuzzReport> {
   const stream = hostileStream(options.packets, options.seed, options.knownTopics)
   const payloads = hostilePayloads(options.packets, options.seed)
-  const report: FuzzReport = { packets: 0, bytes: 0, connections: 0, closedByBroker: 0, byMode: {}, seconds: 0 }
+  const report: FuzzReport = { packets: 0, bytes: 0, connections: 0, closedByBroker: 0, cutAtLifetime: 0, byMode: {}, seconds: 0 }
   const started = performance.now()
   const deadline = Date.now() + (options.maxMs ?? 600_000)
   const modes: Mode[] = ['tcp-anonymous', 'tcp-bogus-login', 'tcp-authenticated', 'tcp-hostile-payloads', 'tcp-hostile-payloads', ...(options.wsPort ? (['ws-anonymous', 'ws-authenticated'] as const) : [])]
@@ -75,8 +83,9 @@ export async function fuzzBroker(options: FuzzOptions): Promise<FuzzReport> {
       report.packets += burst.length
       for (const b of burst) report.bytes += b.length
       const login = (mode.endsWith('authenticated') || mode === 'tcp-hostile-payloads') && who ? connectPacket(who.username, who.password, `${who.username}@fuzz-${w}`) : mode === 'tcp-bogus-login' ? connectPacket(`nobody-${w}`, 'wrong') : undefined
-      const byBroker = mode.startsWith('ws') ? await viaWebSocket(options.wsPort!, login, burst) : await viaTcp(options.port, login, burst)
-      if (byBroker) report.closedByBroker++
+      const end = mode.startsWith('ws') ? await viaWebSocket(options.wsPort!, login, burst) : await viaTcp(options.port, login, burst)
+      if (end === 'broker') report.closedByBroker++
+      if (end === 'lifetime') report.cutAtLifetime++
     }
   }
   await Promise.all(Array.from({ length: options.workers ?? 16 }, (_, w) => worker(w)))
@@ -86,26 +95,32 @@ export async function fuzzBroker(options: FuzzOptions): Promise<FuzzReport> {
 
 /**
  * A connection's end, as the fuzz sees it: `quiet()` restarts the idle timer on every answer; after IDLE_MS
- * of silence we close it ourselves. Resolves true if the broker closed it first.
+ * of silence, or LIFETIME_MS in all (answered or not, opened or not), we close it ourselves. Resolves with
+ * who ended it.
  */
-function watchClose(close: () => void, onClosed: (register: () => void) => void, resolve: (byBroker: boolean) => void): () => void {
+type End = 'broker' | 'idle' | 'lifetime'
+
+function watchClose(close: () => void, onClosed: (register: () => void) => void, resolve: (end: End) => void): () => void {
   let idle: NodeJS.Timeout | undefined
-  let byUs = false
+  let end: End = 'broker'
+  const closeNow = (why: End) => () => {
+    end = why
+    close()
+  }
+  const lifetime = setTimeout(closeNow('lifetime'), LIFETIME_MS)
   onClosed(() => {
     clearTimeout(idle)
-    resolve(!byUs)
+    clearTimeout(lifetime)
+    resolve(end)
   })
   return () => {
     clearTimeout(idle)
-    idle = setTimeout(() => {
-      byUs = true
-      close()
-    }, IDLE_MS)
+    idle = setTimeout(closeNow('idle'), IDLE_MS)
   }
 }
 
-/** Sends the login (waiting for the CONNACK) then the burst; resolves true if the broker closed the socket. */
-function viaTcp(port: number, login: Buffer | undefined, burst: Buffer[]): Promise<boolean> {
+/** Sends the login (waiting for the CONNACK) then the burst; resolves with who ended the connection. */
+function viaTcp(port: number, login: Buffer | undefined, burst: Buffer[]): Promise<End> {
   return new Promise((resolve) => {
     const socket: Socket = tcpConnect(port, '127.0.0.1')
     const quiet = watchClose(() => socket.destroy(), (closed) => socket.on('close', closed), resolve)
@@ -121,7 +136,7 @@ function viaTcp(port: number, login: Buffer | undefined, burst: Buffer[]): Promi
   })
 }
 
-function viaWebSocket(port: number, login: Buffer | undefined, burst: Buffer[]): Promise<boolean> {
+function viaWebSocket(port: number, login: Buffer | undefined, burst: Buffer[]): Promise<End> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}`, 'mqtt')
     const quiet = watchClose(() => ws.terminate(), (closed) => ws.on('close', closed), resolve)

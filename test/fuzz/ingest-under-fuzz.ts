@@ -26,6 +26,8 @@ export interface IngestFuzzResult {
   alive: boolean
   healthz: number
   rssPeakMiB: number
+  /** Every legitimate device had its last PUBACK and disconnected, within a bound. */
+  legitEnded: boolean
   legitAcked: number
   legitStored: number
   rejected: Record<string, number>
@@ -59,55 +61,73 @@ export async function ingestUnderFuzz(influx: InfluxClient, packets: number, see
   // LOG_LEVEL error: the fuzz makes ingest warn about every oversize packet it cuts.
   const child = await forkReady(fileURLToPath(new URL('../../ingest/src/main.ts', import.meta.url)), ['--config', join(dir, 'ingest.json')], { LOG_LEVEL: 'error' })
   let rssPeak = 0
-  const sampler = setInterval(() => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-      rssPeak = Math.max(rssPeak, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024)
-    } catch {
-      // the process is gone; `alive` says so
-    }
-  }, 200)
+  let sampler: NodeJS.Timeout | undefined
+  const clients: mqtt.MqttClient[] = []
+  try {
+    sampler = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+        rssPeak = Math.max(rssPeak, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024)
+      } catch {
+        // the process is gone; `alive` says so
+      }
+    }, 200)
 
-  // The legitimate devices: QoS 1, five samples a message, every 20 ms, until the fuzz is over.
-  let stop = false
-  let acked = 0
-  const base = Date.now() - 60_000
-  const streams = LEGIT.map(async (id) => {
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: id, password: `secret-${id}`, clientId: id, reconnectPeriod: 500 })
-    let k = 0
-    while (!stop) {
-      const samples: Sample[] = Array.from({ length: 5 }, () => ({ kind: 'hr', t: base + k++, bpm: 60 + (k % 100) }))
-      await client.publishAsync(deviceSamplesTopic(gym, id), encodePayload(samples), { qos: 1 })
-      acked += samples.length
-      await new Promise((r) => setTimeout(r, 20))
+    // The legitimate devices: QoS 1, five samples a message, every 20 ms, until the fuzz is over.
+    let stop = false
+    let acked = 0
+    const base = Date.now() - 60_000
+    const streams = LEGIT.map(async (id) => {
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: id, password: `secret-${id}`, clientId: id, reconnectPeriod: 500 })
+      clients.push(client)
+      let k = 0
+      while (!stop) {
+        const samples: Sample[] = Array.from({ length: 5 }, () => ({ kind: 'hr', t: base + k++, bpm: 60 + (k % 100) }))
+        await client.publishAsync(deviceSamplesTopic(gym, id), encodePayload(samples), { qos: 1 })
+        acked += samples.length
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      await client.endAsync()
+    })
+    const fuzz = await within(fuzzBroker({
+      port,
+      wsPort,
+      packets,
+      seed,
+      maxMs,
+      knownTopics: [...attackers.map((id) => deviceSamplesTopic(gym, id)), deviceSamplesTopic(gym, 'legit-1'), `pulseline/${gym}/gateway/bad-gw/claims`, `pulseline/${gym}/member/m/live`],
+      identities: [...attackers.map((id) => ({ username: id, password: `secret-${id}`, ownTopic: deviceSamplesTopic(gym, id) })), { username: 'bad-gw', password: 'secret-bad-gw' }, { username: 'analytics', password: 'secret-analytics' }],
+    }), maxMs + 10_000, 'the fuzz stopped at its deadline')
+    stop = true
+    // Bounded: if ingest died, the devices would wait for their PUBACKs for ever, and the test would hit its
+    // timeout without saying why.
+    const legitEnded = await within(Promise.all(streams), 15_000, 'the legitimate devices got their last PUBACKs').then(
+      () => true,
+      () => false,
+    )
+    const alive = child.exitCode === null && child.signalCode === null
+    const healthz = alive ? (await fetch(`http://127.0.0.1:${httpPort}/healthz`, { signal: AbortSignal.timeout(5_000) })).status : 0
+    const stored = async () => Number(rowsOf(await influx.query(`SELECT count(bpm) FROM hr WHERE device =~ /^legit-/`))[0]?.count ?? 0)
+    const deadline = Date.now() + 30_000
+    let legitStored = await stored()
+    while (legitStored < acked && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200))
+      legitStored = await stored()
     }
-    await client.endAsync()
-  })
-  const fuzz = await fuzzBroker({
-    port,
-    wsPort,
-    packets,
-    seed,
-    maxMs,
-    knownTopics: [...attackers.map((id) => deviceSamplesTopic(gym, id)), deviceSamplesTopic(gym, 'legit-1'), `pulseline/${gym}/gateway/bad-gw/claims`, `pulseline/${gym}/member/m/live`],
-    identities: [...attackers.map((id) => ({ username: id, password: `secret-${id}`, ownTopic: deviceSamplesTopic(gym, id) })), { username: 'bad-gw', password: 'secret-bad-gw' }, { username: 'analytics', password: 'secret-analytics' }],
-  })
-  stop = true
-  await Promise.all(streams)
-  clearInterval(sampler)
-  const alive = child.exitCode === null && child.signalCode === null
-  const healthz = alive ? (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status : 0
-  const stored = async () => Number(rowsOf(await influx.query(`SELECT count(bpm) FROM hr WHERE device =~ /^legit-/`))[0]?.count ?? 0)
-  const deadline = Date.now() + 30_000
-  let legitStored = await stored()
-  while (legitStored < acked && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200))
-    legitStored = await stored()
+    const metrics = alive ? await (await fetch(`http://127.0.0.1:${httpPort}/metrics`, { signal: AbortSignal.timeout(5_000) })).text() : ''
+    const rejected: Record<string, number> = {}
+    for (const m of metrics.matchAll(/^pulseline_ingest_rejected_total\{reason="(\w+)"\} (\d+)/gm)) rejected[m[1]!] = Number(m[2])
+    return { fuzz, alive, healthz, rssPeakMiB: Math.round(rssPeak), legitEnded, legitAcked: acked, legitStored, rejected }
+  } finally {
+    clearInterval(sampler)
+    for (const client of clients) client.end(true)
+    await stopChild(child)
+    await rm(dir, { recursive: true, force: true })
   }
-  const metrics = alive ? await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text() : ''
-  const rejected: Record<string, number> = {}
-  for (const m of metrics.matchAll(/^pulseline_ingest_rejected_total\{reason="(\w+)"\} (\d+)/gm)) rejected[m[1]!] = Number(m[2])
-  await stopChild(child)
-  await rm(dir, { recursive: true, force: true })
-  return { fuzz, alive, healthz, rssPeakMiB: Math.round(rssPeak), legitAcked: acked, legitStored, rejected }
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not ${what} within ${ms} ms`)), ms)))
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }
