@@ -23,7 +23,7 @@ export const DashboardOptionsSchema = Type.Object(
     ),
     registry: Type.Object(
       {
-        path: Type.String({ description: 'SQLite registry file' }),
+        path: Type.String({ description: 'the registry: a SQLite file, or a postgres:// URL (several machines)' }),
         pollMs: Type.Integer({ minimum: 100, description: "how often the registry's change feed is read (erasures made elsewhere) (ms)" }),
       },
       strict,

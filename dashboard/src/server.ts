@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { InfluxClient, influxClientOptions } from '@pulseline/influx'
-import { SqliteRegistry } from '@pulseline/registry'
+import { openRegistry } from '@pulseline/registry'
 import { buildApp } from './app.js'
 import { startMqttFeed, type MqttFeed } from './live/mqtt-feed.js'
 import { historyBackfill } from './history/backfill.js'
@@ -20,7 +20,7 @@ export interface DashboardServer {
 }
 
 export async function startDashboard(options: DashboardServerOptions): Promise<DashboardServer> {
-  const registry = SqliteRegistry.open(options.registry.path)
+  const registry = await openRegistry(options.registry.path)
   const influx = new InfluxClient(influxClientOptions(options.influx))
   const app = await buildApp({
     registry,

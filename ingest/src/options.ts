@@ -91,7 +91,7 @@ export const IngestOptionsSchema = Type.Object(
     identities: Type.Object(
       {
         file: Type.String({ description: 'JSON file of device, gateway and service credentials (scrypt hashes); with a registry, services only' }),
-        registry: Type.String({ description: 'SQLite registry file; when set, devices and gateways log in against it and samples carry their member' }),
+        registry: Type.String({ description: 'the registry, a SQLite file or a postgres:// URL; when set, devices and gateways log in against it and samples carry their member' }),
         registryPollMs: ms(50, 'how often the registry\'s change feed is read (revocations, assignments)'),
         reattributeLookbackMs: ms(0, 'how far back samples written without a member are attributed when an assignment covers them'),
       },

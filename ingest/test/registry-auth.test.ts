@@ -1,28 +1,31 @@
 /**
  * ingest on the registry: devices log in with registry-issued credentials, a rotation in the registry
  * disconnects the live client within seconds, and each sample carries the member whose assignment
- * covered the sample's time, checked in a real InfluxDB.
+ * covered the sample's time, checked in a real InfluxDB. On SQLite (the registry handed to ingest) and on
+ * PostgreSQL (ingest opens it by URL, as a second node would: the test writes through its own connection,
+ * and ingest learns of every change through the change feed alone).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import mqtt from 'mqtt'
 import { rowsOf, type InfluxClient } from '@pulseline/influx'
 import type { IngestService } from '@pulseline/ingest'
 import { deviceSamplesTopic, encodePayload, gymDevicesTopic } from '@pulseline/protocol'
-import { SqliteRegistry } from '@pulseline/registry'
+import type { Registry } from '@pulseline/registry'
+import { REGISTRY_ENGINES } from '../../test/setup/registries.js'
 import { pino } from 'pino'
 import { startIngest } from '@pulseline/ingest'
 import { freshDatabase } from '../../test/setup/influx.js'
 import { ingestOptions } from '../../test/setup/ingest.js'
 
-describe('ingest with the registry', () => {
+describe.each(REGISTRY_ENGINES)('ingest with the registry on $engine', (engine) => {
   let influx: InfluxClient
   let service: IngestService
-  let registry: SqliteRegistry
+  let registry: Registry
   let secret: string
   const url = () => `mqtt://127.0.0.1:${service.mqttPort}`
 
   beforeAll(async () => {
-    registry = SqliteRegistry.open(':memory:')
+    registry = await engine.open()
     await registry.createGym({ id: 'gym-r', name: 'R', timezone: 'UTC' })
     for (const id of ['ann', 'bob']) await registry.createUser({ id, gymId: 'gym-r', role: 'member', displayName: id, login: null })
     await registry.createDevice({ id: 'pool-strap-1', gymId: 'gym-r', kind: 'strap', address: null, serial: 'S1', ownerUserId: null, pool: true })
@@ -30,7 +33,9 @@ describe('ingest with the registry', () => {
     influx = await freshDatabase('registry')
     const options = await ingestOptions(inject('influxUrl'), influx.options.database)
     options.identities.registryPollMs = 100
-    service = await startIngest(options, { registry, logger: pino({ level: 'silent' }) })
+    const separate = engine.engine === 'PostgreSQL'
+    if (separate) options.identities.registry = engine.location()
+    service = await startIngest(options, { registry: separate ? undefined : registry, logger: pino({ level: 'silent' }) })
   })
   afterAll(async () => {
     await service?.close()

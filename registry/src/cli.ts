@@ -5,7 +5,7 @@
  *
  *   The commands and options: USAGE below, or `npm run registry -- --help`.
  *
- * The database is --db <file>, or PULSELINE_REGISTRY, or .data/registry.sqlite.
+ * The registry is --db <file or postgres:// URL>, or PULSELINE_REGISTRY, or .data/registry.sqlite.
  */
 import { runCommand } from '@pulseline/config'
 import { ID_PATTERN } from '@pulseline/protocol'
@@ -13,7 +13,7 @@ import { InfluxClient } from '@pulseline/influx'
 import { exportMember } from './privacy.js'
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
-import { SqliteRegistry } from './sqlite/sqlite-registry.js'
+import { openRegistry } from './open-registry.js'
 import { isTimeZone } from './time-zone.js'
 import { DEVICE_KINDS, ROLES, type DeviceKind, type Role } from './types.js'
 
@@ -36,7 +36,7 @@ const USAGE = `usage: npm run registry -- <command> [options]
                                       INFLUX_USERNAME, INFLUX_PASSWORD)
     member erase <id>                 erase them from the registry; ingest purges their data everywhere
 
-The database is --db <file>, or PULSELINE_REGISTRY, or .data/registry.sqlite.`
+The registry is --db <SQLite file or postgres:// URL>, or PULSELINE_REGISTRY, or .data/registry.sqlite.`
 
 const OPTIONS = {
   allowPositionals: true,
@@ -99,7 +99,7 @@ await runCommand('registry', USAGE, OPTIONS, async ({ values, positionals }) => 
     if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required`)
     return v
   }
-  const registry = SqliteRegistry.open(values.db ?? process.env.PULSELINE_REGISTRY ?? '.data/registry.sqlite')
+  const registry = await openRegistry(values.db ?? process.env.PULSELINE_REGISTRY ?? '.data/registry.sqlite')
   const [command, sub, a1] = positionals
   try {
     const key = [command, ['add', 'issue', 'revoke', 'start', 'end', 'export', 'erase'].includes(sub ?? '') ? sub : undefined].filter(Boolean).join(' ')

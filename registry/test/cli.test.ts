@@ -6,7 +6,8 @@ import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
-import { SqliteRegistry } from '@pulseline/registry'
+import { PostgresRegistry, SqliteRegistry } from '@pulseline/registry'
+import { freshPostgresDatabase } from '../../test/setup/postgres.js'
 
 const run = promisify(execFile)
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
@@ -56,5 +57,19 @@ describe('registry CLI', () => {
       'cli user.create cat',
     ])
     raw.close()
+    // Fourteen runs of the CLI, each a Node.js start with tsx: 20 s on a quiet machine, more beside other tests.
+  }, 90_000)
+
+  it('runs the same commands on a PostgreSQL registry given as a URL', async () => {
+    const url = await freshPostgresDatabase('cli')
+    const r = (...args: string[]) => run(process.execPath, ['--import', 'tsx', cli, '--db', url, ...args])
+    await r('gym', 'add', 'g1', '--name', 'Gym One')
+    await r('device', 'add', 's1', '--gym', 'g1', '--kind', 'strap', '--pool')
+    await expect(r('gym', 'add', 'g1', '--name', 'Again')).rejects.toMatchObject({ stderr: 'registry: that id is taken (gyms)\n' })
+    const { stdout: secret } = await r('device', 'issue', 's1')
+    const registry = await PostgresRegistry.open(url)
+    expect((await registry.verifyDevice('s1', secret.trim()))?.gymId).toBe('g1')
+    expect((await registry.auditAbout('s1')).map((a) => `${a.actor} ${a.action}`)).toEqual(['cli device.create', 'cli credential.issue'])
+    await registry.close()
   }, 30_000)
 })

@@ -7,19 +7,20 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { InfluxClient } from '@pulseline/influx'
 import { pointLine, sampleToLines, seriesTags } from '@pulseline/protocol'
-import { SqliteRegistry, exportMember, exportMemberValue, type HistoryReader } from '@pulseline/registry'
+import { exportMember, exportMemberValue, type HistoryReader, type Registry } from '@pulseline/registry'
+import { REGISTRY_ENGINES } from '../../test/setup/registries.js'
 import { freshDatabase } from '../../test/setup/influx.js'
 
-describe('member export', () => {
+describe.each(REGISTRY_ENGINES)('member export from $engine', (engine) => {
   let influx: InfluxClient
-  let registry: SqliteRegistry
+  let registry: Registry
   afterAll(async () => {
     await influx?.close()
     await registry?.close()
   })
 
   it('holds every series and record about the member, and nothing of anyone else', async () => {
-    registry = SqliteRegistry.open(':memory:')
+    registry = await engine.open()
     await registry.createGym({ id: 'g', name: 'G', timezone: 'UTC' })
     for (const id of ['ann', 'bob']) await registry.createUser({ id, gymId: 'g', role: 'member', displayName: id, login: null })
     await registry.setMemberProfile('ann', { birthYear: 1990, sex: 'female', weightKg: 60 })

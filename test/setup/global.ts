@@ -1,11 +1,14 @@
 /**
- * Starts one private influxd for the whole test run (or uses INFLUX_URL) and hands its URL to the tests
- * through vitest's `provide`. Each test file writes to databases of its own, so files can run in parallel.
+ * Starts one private influxd (or uses INFLUX_URL) and one private PostgreSQL (or uses POSTGRES_URL, a
+ * superuser's) for the whole test run, and hands their URLs to the tests through vitest's `provide`. Each
+ * test file makes databases of its own, so files can run in parallel.
  */
 import type { TestProject } from 'vitest/node'
 import { ensureDebianBinary, ensureInfluxd, startLocalInflux, type LocalInflux } from '@pulseline/influx'
+import { startLocalPostgres, type LocalPostgres } from '@pulseline/registry'
 
 let influx: LocalInflux | undefined
+let postgres: LocalPostgres | undefined
 
 export async function setup(project: TestProject): Promise<void> {
   // The gateway's tests run a private dbus-daemon.
@@ -21,14 +24,20 @@ export async function setup(project: TestProject): Promise<void> {
     url = influx.url
   }
   project.provide('influxUrl', url)
+  // The registry's tests run against SQLite and PostgreSQL alike. fsync off: these tests do not measure
+  // durability, and each makes databases by the dozen.
+  if (!process.env.POSTGRES_URL) postgres = await startLocalPostgres({ unsafeFast: true })
+  project.provide('postgresUrl', process.env.POSTGRES_URL ?? postgres!.url)
 }
 
 export async function teardown(): Promise<void> {
   await influx?.stop()
+  await postgres?.stop()
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     influxUrl: string
+    postgresUrl: string
   }
 }

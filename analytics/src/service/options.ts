@@ -30,7 +30,7 @@ export const AnalyticsOptionsSchema = Type.Object(
     ),
     registry: Type.Object(
       {
-        path: Type.String({ description: 'SQLite registry file (member physiology, assignments, sessions)' }),
+        path: Type.String({ description: 'the registry (member physiology, assignments, sessions): a SQLite file, or a postgres:// URL' }),
         pollMs: ms(100, 'how often the registry change feed is read'),
       },
       strict,

@@ -8,7 +8,7 @@ import { startOperatorHttp } from '@pulseline/config'
 import { InfluxClient, influxClientOptions, writeMetrics, writeMetricsEvery } from '@pulseline/influx'
 import { analyticsMetrics } from './metrics.js'
 import { allDeviceSamplesFilter } from '@pulseline/protocol'
-import { MemberAttribution, SqliteRegistry } from '@pulseline/registry'
+import { MemberAttribution, openRegistry } from '@pulseline/registry'
 import { LiveEngine } from '../live/live-engine.js'
 import { loadModel, type AnomalyModel } from '../anomaly/model/autoencoder.js'
 import { loadTf } from '../anomaly/model/backend.js'
@@ -40,7 +40,7 @@ export interface AnalyticsService {
 }
 
 export async function startAnalytics(options: AnalyticsOptions, logger: Logger = silent): Promise<AnalyticsService> {
-  const registry = SqliteRegistry.open(options.registry.path)
+  const registry = await openRegistry(options.registry.path)
   const influx = new InfluxClient(influxClientOptions(options.influx))
   const lines = new LineQueue(influx, options.influx.maxQueuedLines)
   const attribution = new MemberAttribution(registry)

@@ -3,7 +3,7 @@
  * services and for devices the registry does not hold, or a directory handed in by the caller (tests).
  */
 import { existsSync } from 'node:fs'
-import { SqliteRegistry, type Registry } from '@pulseline/registry'
+import { openRegistry, type Registry } from '@pulseline/registry'
 import { FileIdentityDirectory } from './file-directory.js'
 import { RegistryDirectory } from './registry-directory.js'
 import type { IdentityDirectory } from './identity.js'
@@ -22,7 +22,7 @@ export interface Identities {
 }
 
 export async function openIdentities(options: IngestOptions['identities'], given: { directory?: IdentityDirectory; registry?: Registry }): Promise<Identities> {
-  const registry = given.registry ?? (options.registry ? SqliteRegistry.open(options.registry) : undefined)
+  const registry = given.registry ?? (options.registry ? await openRegistry(options.registry) : undefined)
   const file = existsSync(options.file) ? await FileIdentityDirectory.load(options.file) : undefined
   const followed = registry ? await RegistryDirectory.open(registry, file) : undefined
   const directory = given.directory ?? followed ?? file

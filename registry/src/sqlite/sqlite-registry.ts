@@ -9,9 +9,8 @@ import { dirname } from 'node:path'
 import { DUMMY_HASH, DUMMY_MACHINE_HASH, hashMachineSecret, hashSecret, newSecret, verifySecret, type ScryptCost } from '../secret-hash.js'
 import { RegistryError, type ClassSession, type Registry } from '../registry.js'
 import type { Assignment, Change, Device, DeviceKind, Erasure, Gym, MemberProfile, Role, User } from '../types.js'
+import { toAssignment, toDevice, toSession, toUser, type Row } from '../rows.js'
 import { migrate } from './migrate.js'
-
-type Row = Record<string, unknown>
 
 export class SqliteRegistry implements Registry {
   private constructor(
@@ -449,43 +448,6 @@ export class SqliteRegistry implements Registry {
   }
 }
 
-function toSession(r: Row): ClassSession {
-  return {
-    id: r.id as string,
-    gymId: r.gym_id as string,
-    coachUserId: (r.coach_user_id as string | null) ?? null,
-    title: r.title as string,
-    startedMs: r.started_ms as number,
-    endedMs: (r.ended_ms as number | null) ?? null,
-  }
-}
-
-function toUser(r: Row): User {
-  return { id: r.id as string, gymId: (r.gym_id as string | null) ?? null, role: r.role as User['role'], displayName: r.display_name as string, login: (r.login as string | null) ?? null }
-}
-
 function sha256(token: string): string {
   return createHash('sha256').update(token).digest('hex')
-}
-
-function toAssignment(r: Row): Assignment {
-  return {
-    deviceId: r.device_id as string,
-    userId: r.user_id as string,
-    sessionId: (r.session_id as string | null) ?? null,
-    fromMs: r.from_ms as number,
-    toMs: (r.to_ms as number | null) ?? null,
-  }
-}
-
-function toDevice(r: Row): Device {
-  return {
-    id: r.id as string,
-    gymId: r.gym_id as string,
-    kind: r.kind as Device['kind'],
-    address: (r.address as string | null) ?? null,
-    serial: (r.serial as string | null) ?? null,
-    ownerUserId: (r.owner_user_id as string | null) ?? null,
-    pool: r.pool === 1,
-  }
 }
