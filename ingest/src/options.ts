@@ -88,6 +88,14 @@ export const IngestOptionsSchema = Type.Object(
       },
       strict,
     ),
+    cluster: Type.Object(
+      {
+        redisUrl: Type.String({ description: "cluster mode: Redis (redis://…) that carries messages between ingest nodes and keeps subscriptions, retained messages and QoS 1 sessions; '' is a single node" }),
+        nodeId: Type.String({ description: "this node's name in the cluster; '' is host name and PID" }),
+        maxSessionDelivery: Type.Integer({ minimum: 1, description: 'most queued QoS 1 messages delivered to a persistent session when it reconnects (cluster mode)' }),
+      },
+      strict,
+    ),
     identities: Type.Object(
       {
         file: Type.String({ description: 'JSON file of device, gateway and service credentials (scrypt hashes); with a registry, services only' }),
@@ -137,6 +145,7 @@ export const INGEST_DEFAULTS: IngestOptions = {
   writer: { batchBytes: 512 * 1024, maxInFlight: 2, backoffInitialMs: 100, backoffMaxMs: 30_000, lingerMs: 20 },
   validation: { maxFutureMs: 5 * 60_000, maxPastMs: 30 * 24 * 3_600_000, maxSamples: 1000 },
   erasure: { graceMs: 10_000 },
+  cluster: { redisUrl: '', nodeId: '', maxSessionDelivery: 1000 },
   identities: { file: '.data/identities.json', registry: '', registryPollMs: 1000, reattributeLookbackMs: 7 * 24 * 3_600_000 },
 }
 

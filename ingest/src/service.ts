@@ -18,6 +18,7 @@ import { BrokerAccess } from './broker/access.js'
 import { listen } from './broker/listeners.js'
 import { startHttp } from './http.js'
 import { openIdentities } from './identity/identities.js'
+import { mqttFabric } from './cluster/mqtt-fabric.js'
 import { followRegistry, type RegistryFollower } from './identity/registry-follower.js'
 import type { IdentityDirectory } from './identity/identity.js'
 import { ErasureWorker } from './erasure/erasure-worker.js'
@@ -96,6 +97,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
   )
   const access = new BrokerAccess(identities.directory, intake, new GatewayHealthIntake(log, deadLetters, metrics), deadLetters, metrics, (event, fields) => logger.info(fields, event), options.mqtt, erasures ? (device) => erasures.erasedDevice(device) : undefined)
   const broker = new Aedes({
+    ...mqttFabric(options.cluster),
     authenticate: access.authenticate,
     authorizePublish: access.authorizePublish,
     authorizeSubscribe: access.authorizeSubscribe,
