@@ -58,8 +58,9 @@ export class LocalEngine {
       const { stdout, stderr } = await run('docker-compose', ['--project-directory', ROOT, '-p', project.name, '--env-file', project.envFile, ...files, ...args], { env: this.env, cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 })
       return stdout + stderr
     } catch (err) {
-      const e = err as { stdout?: string; stderr?: string; message: string }
-      throw new Error(`docker-compose ${args.join(' ')} failed: ${e.message}\n${(e.stderr ?? '').slice(-4000)}`)
+      const e = err as { stdout?: string; stderr?: string; message: string; killed?: boolean }
+      const why = e.killed ? `still running after ${timeoutMs / 1000} s, stopped` : e.message
+      throw new Error(`docker-compose ${args.join(' ')} failed: ${why}\n${(e.stderr ?? '').slice(-4000)}`)
     }
   }
 
