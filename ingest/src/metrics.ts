@@ -4,7 +4,7 @@
  * base units (bytes, seconds).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { DurableLog } from './log/durable-log.js'
+import type { SampleLog } from './log/sample-log.js'
 import { ERROR_CODES } from '@pulseline/protocol'
 import { gaugeFrom } from '@pulseline/config'
 
@@ -100,7 +100,7 @@ export class IngestMetrics {
     registers: [this.registry],
   })
 
-  constructor(log: DurableLog, deadLetterBytes: () => { disk: number; dropped: number }) {
+  constructor(log: SampleLog, deadLetterBytes: () => { disk: number; dropped: number }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'pulseline_ingest_' })
     // Error classes start at zero, so a rate panel shows 0 rather than "no data" on a healthy system.
     for (const kind of ['drop', 'split', 'retry']) this.writeErrors.inc({ kind, code: '' }, 0)

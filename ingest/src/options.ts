@@ -91,8 +91,13 @@ export const IngestOptionsSchema = Type.Object(
     cluster: Type.Object(
       {
         redisUrl: Type.String({ description: "cluster mode: Redis (redis://…) that carries messages between ingest nodes and keeps subscriptions, retained messages and QoS 1 sessions; '' is a single node" }),
-        nodeId: Type.String({ description: "this node's name in the cluster; '' is host name and PID" }),
+        nodeId: Type.String({ pattern: '^[A-Za-z0-9_-]{0,64}$', description: "this node's name in the cluster, the same across its restarts; '' is the host name" }),
         maxSessionDelivery: Type.Integer({ minimum: 1, description: 'most queued QoS 1 messages delivered to a persistent session when it reconnects (cluster mode)' }),
+        natsUrls: Type.Array(Type.String(), { description: "cluster mode: NATS servers with JetStream; the log is then a stream replicated to `replicas` of them, and a PUBACK waits for a majority. [] keeps the local log" }),
+        replicas: Type.Integer({ minimum: 1, maximum: 5, description: 'copies of each node\'s log stream (3: one NATS server can be lost)' }),
+        publishTimeoutMs: ms(100, 'how long an append waits for JetStream before the sample is refused (not acknowledged)'),
+        heartbeatMs: ms(100, "how often a node says it is alive, and looks for dead nodes' logs to ship"),
+        nodeTtlMs: ms(500, "a node silent this long is dead: another node ships its log"),
       },
       strict,
     ),
@@ -145,7 +150,7 @@ export const INGEST_DEFAULTS: IngestOptions = {
   writer: { batchBytes: 512 * 1024, maxInFlight: 2, backoffInitialMs: 100, backoffMaxMs: 30_000, lingerMs: 20 },
   validation: { maxFutureMs: 5 * 60_000, maxPastMs: 30 * 24 * 3_600_000, maxSamples: 1000 },
   erasure: { graceMs: 10_000 },
-  cluster: { redisUrl: '', nodeId: '', maxSessionDelivery: 1000 },
+  cluster: { redisUrl: '', nodeId: '', maxSessionDelivery: 1000, natsUrls: [], replicas: 3, publishTimeoutMs: 5_000, heartbeatMs: 1_000, nodeTtlMs: 5_000 },
   identities: { file: '.data/identities.json', registry: '', registryPollMs: 1000, reattributeLookbackMs: 7 * 24 * 3_600_000 },
 }
 

@@ -8,6 +8,8 @@ import { pino, type Logger } from 'pino'
 import { InfluxClient, influxClientOptions, writeMetricsEvery } from '@pulseline/influx'
 import { MemberAttribution, type Registry } from '@pulseline/registry'
 import { DurableLog } from './log/durable-log.js'
+import type { SampleLog } from './log/sample-log.js'
+import { joinCluster } from './cluster/join-cluster.js'
 import { DeadLetterStore } from './dead-letters/dead-letter-store.js'
 import { IngestMetrics } from './metrics.js'
 import type { LogShipper } from './shipper/log-shipper.js'
@@ -30,7 +32,7 @@ export interface IngestService {
   tlsPort: number | undefined
   httpPort: number
   metrics: IngestMetrics
-  log: DurableLog
+  log: SampleLog
   deadLetters: DeadLetterStore
   shipper: LogShipper
   broker: Aedes
@@ -47,14 +49,17 @@ export interface IngestDependencies {
 
 export async function startIngest(options: IngestOptions, deps: IngestDependencies = {}): Promise<IngestService> {
   const logger = deps.logger ?? pino({ name: 'ingest', level: process.env.LOG_LEVEL ?? 'info' })
-  const log = await DurableLog.open({
-    dir: options.log.dir,
-    segmentBytes: options.log.segmentBytes,
-    maxBytes: options.log.maxBytes,
-    maxPendingBytes: options.log.maxPendingBytes,
-    maxRecordBytes: Math.max(options.mqtt.maxPayloadBytes * 8, 1024 * 1024), // line protocol is larger than its JSON
-    whenFull: 'refuse',
-  })
+  const cluster = await joinCluster(options, logger)
+  const log: SampleLog =
+    cluster?.log ??
+    (await DurableLog.open({
+      dir: options.log.dir,
+      segmentBytes: options.log.segmentBytes,
+      maxBytes: options.log.maxBytes,
+      maxPendingBytes: options.log.maxPendingBytes,
+      maxRecordBytes: Math.max(options.mqtt.maxPayloadBytes * 8, 1024 * 1024), // line protocol is larger than its JSON
+      whenFull: 'refuse',
+    }))
   if (log.stats.truncatedBytes > 0) {
     logger.warn({ code: 'PL_LOG_CORRUPT', bytes: log.stats.truncatedBytes }, 'truncated a torn record at the end of the log')
   }
@@ -82,6 +87,11 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
       })
     : undefined
   if (erasures) shipper.filter = erasures.filter
+  await cluster?.adoptDeadLogs((dead) => {
+    const adopted = startShipper(dead, influx, options.writer, metrics, deadLetters, logger)
+    if (erasures) adopted.filter = erasures.filter
+    return adopted
+  })
   const intake = new SampleIntake(
     log,
     deadLetters,
@@ -159,6 +169,8 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
       await listeners.close()
       await http.close()
       await shipper.stop()
+      // Adopted logs' shippers write with the same client: they stop before it closes.
+      await cluster?.close()
       await influx.close()
       await log.close()
       await deadLetters.close()

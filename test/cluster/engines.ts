@@ -97,3 +97,46 @@ async function waitForPort(port: number, exitCode: () => number | null, timeoutM
   }
   throw new Error(`nothing listening on ${port} within ${timeoutMs} ms`)
 }
+
+export interface NatsCluster {
+  /** Client URLs of every server (nats://127.0.0.1:port). */
+  urls: string[]
+  servers: Array<Engine & { url: string }>
+  stop(): Promise<void>
+}
+
+/**
+ * NATS 2.9 with JetStream, `size` servers clustered over routes on loopback, each with its own store
+ * directory: a stream with 3 replicas is acknowledged only once a majority of them has it.
+ */
+export async function startNatsCluster(size = 3): Promise<NatsCluster> {
+  const binary = ensureDebianBinary('nats-server', 'nats-server', true)
+  const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()))
+  const servers = await Promise.all(
+    routePorts.map((routePort, i) =>
+      run(`nats${i + 1}`, binary, async (dir, port) => {
+        const config = join(dir, 'nats.conf')
+        await writeFile(
+          config,
+          [
+            `server_name: n${i + 1}`,
+            `listen: 127.0.0.1:${port}`,
+            // ingest's largest log record: a 256 KiB payload as line protocol (log.maxRecordBytes)
+            'max_payload: 8MB',
+            `jetstream { store_dir: "${join(dir, 'store')}", max_memory_store: 64MB, max_file_store: 2GB }`,
+            `cluster { name: pulseline, listen: 127.0.0.1:${routePort}, routes: [${routePorts.map((p) => `nats-route://127.0.0.1:${p}`).join(', ')}] }`,
+            '',
+          ].join('\n'),
+        )
+        return ['-c', config]
+      }),
+    ),
+  )
+  return {
+    urls: servers.map((s) => `nats://${s.url}`),
+    servers,
+    async stop() {
+      await Promise.all(servers.map((s) => s.stop()))
+    },
+  }
+}

@@ -7,7 +7,7 @@
  */
 import type { PublishPacket } from 'aedes'
 import { GATEWAY_HEALTH_METRICS, decodeMessage, pointLine, type GatewayHealth } from '@pulseline/protocol'
-import type { DurableLog } from '../log/durable-log.js'
+import type { SampleLog } from '../log/sample-log.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
 
@@ -28,7 +28,7 @@ export class GatewayHealthIntake {
   private readonly lastStored = new Map<string, number>()
 
   constructor(
-    private readonly log: DurableLog,
+    private readonly log: SampleLog,
     private readonly deadLetters: DeadLetterStore,
     private readonly metrics: IngestMetrics,
     private readonly minIntervalMs = 5000,

@@ -18,7 +18,7 @@ import {
   type ErrorCode,
   type SeriesTags,
 } from '@pulseline/protocol'
-import type { DurableLog } from '../log/durable-log.js'
+import type { SampleLog } from '../log/sample-log.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
 import type { DeviceIdentity } from '../identity/identity.js'
@@ -39,7 +39,7 @@ export interface DeviceSession {
 
 export class SampleIntake {
   constructor(
-    private readonly log: DurableLog,
+    private readonly log: SampleLog,
     private readonly deadLetters: DeadLetterStore,
     private readonly metrics: IngestMetrics,
     private readonly options: IntakeOptions,

@@ -6,12 +6,12 @@
  * backends. Samples are still written to the log of the node that acknowledged them, once; a delivery to
  * another node's subscriber is checked by that node's ACL, as every delivery is.
  */
-import { hostname } from 'node:os'
 import { Redis } from 'ioredis'
 import MQEmitterRedis from 'mqemitter-redis'
 import aedesPersistenceRedis from 'aedes-persistence-redis'
 import type { AedesOptions } from 'aedes'
 import type { IngestOptions } from '../options.js'
+import { nodeName } from './node-name.js'
 
 export interface MqttFabric {
   id: string
@@ -24,5 +24,5 @@ export function mqttFabric(options: IngestOptions['cluster']): MqttFabric | unde
   if (!options.redisUrl) return undefined
   const mq = MQEmitterRedis({ connectionString: options.redisUrl }) as unknown as MqttFabric['mq']
   const persistence = aedesPersistenceRedis({ conn: new Redis(options.redisUrl), maxSessionDelivery: options.maxSessionDelivery }) as MqttFabric['persistence']
-  return { id: options.nodeId || `${hostname()}-${process.pid}`, mq, persistence }
+  return { id: nodeName(options), mq, persistence }
 }

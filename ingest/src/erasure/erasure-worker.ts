@@ -18,7 +18,7 @@
  */
 import type { Erasure, DeviceInterval, Registry } from '@pulseline/registry'
 import { MEASUREMENTS } from '@pulseline/protocol'
-import type { DurableLog } from '../log/durable-log.js'
+import type { SampleLog } from '../log/sample-log.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 
 export interface ErasureTarget {
@@ -52,7 +52,7 @@ export class ErasureWorker {
 
   constructor(
     private readonly registry: Registry,
-    private readonly log: DurableLog,
+    private readonly log: SampleLog,
     private readonly deadLetters: DeadLetterStore,
     private readonly influx: ErasureTarget,
     private readonly options: ErasureWorkerOptions,

@@ -7,7 +7,7 @@ import type { Aedes } from 'aedes'
 import type { Logger } from 'pino'
 import type { InfluxClient } from '@pulseline/influx'
 import type { DeviceInterval, MemberAttribution, Registry } from '@pulseline/registry'
-import type { DurableLog } from '../log/durable-log.js'
+import type { SampleLog } from '../log/sample-log.js'
 import type { ErasureWorker } from '../erasure/erasure-worker.js'
 import { publishErasures } from '../erasure/erasure-list-publisher.js'
 import type { IngestOptions } from '../options.js'
@@ -23,7 +23,7 @@ export interface RegistryFollower {
 export interface FollowerParts {
   broker: Aedes
   influx: InfluxClient
-  log: DurableLog
+  log: SampleLog
   attribution: MemberAttribution | undefined
   erasures: ErasureWorker | undefined
   /** Disconnects the given ids' clients, logging how many. */

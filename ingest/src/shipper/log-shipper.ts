@@ -13,7 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { InfluxWriteError, networkWriteError } from '@pulseline/influx'
 import { backoffDelay } from '@pulseline/protocol'
-import type { DurableLog } from '../log/durable-log.js'
+import type { SampleLog } from '../log/sample-log.js'
 
 export interface ShipperOptions {
   batchBytes: number
@@ -52,7 +52,7 @@ export class LogShipper {
   lastError: string | undefined
 
   constructor(
-    private readonly log: DurableLog,
+    private readonly log: SampleLog,
     private readonly writer: LineWriter,
     private readonly options: ShipperOptions,
     private readonly events: ShipperEvents,
