@@ -14,7 +14,7 @@ import pg from 'pg'
 import { DUMMY_HASH, DUMMY_MACHINE_HASH, hashMachineSecret, hashSecret, newSecret, verifySecret, type ScryptCost } from '../secret-hash.js'
 import { RegistryError, type ClassSession, type Registry } from '../registry.js'
 import type { Assignment, Change, Device, DeviceKind, Erasure, Gym, MemberProfile, Role, User } from '../types.js'
-import { toAssignment, toDevice, toSession, toUser, type Row } from '../rows.js'
+import { erasureIntervals, profileUpsert, profileValues, toAssignment, toDevice, toErasure, toProfile, toSession, toUser, type Row } from '../rows.js'
 import { migratePostgres } from './migrate.js'
 
 const WRITER_LOCK = 0x706c_7772 // "plwr"
@@ -121,49 +121,14 @@ export class PostgresRegistry implements Registry {
 
   async setMemberProfile(userId: string, p: MemberProfile): Promise<void> {
     await this.transaction(async (q, change) => {
-      await q(
-        `INSERT INTO member_profiles (user_id, birth_year, sex, weight_kg, resting_hr, max_hr, max_hr_measured, lthr, zone_model, timezone,
-           zone_edges, vo2max, hr_max_formula)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (user_id) DO UPDATE SET birth_year = excluded.birth_year, sex = excluded.sex, weight_kg = excluded.weight_kg,
-           resting_hr = excluded.resting_hr, max_hr = excluded.max_hr, max_hr_measured = excluded.max_hr_measured, lthr = excluded.lthr,
-           zone_model = excluded.zone_model, timezone = excluded.timezone, zone_edges = excluded.zone_edges, vo2max = excluded.vo2max,
-           hr_max_formula = excluded.hr_max_formula`,
-        [
-          userId,
-          p.birthYear ?? null,
-          p.sex ?? null,
-          p.weightKg ?? null,
-          p.restingHr ?? null,
-          p.maxHr ?? null,
-          p.maxHrMeasured ? 1 : 0,
-          p.lthr ?? null,
-          p.zoneModel ?? 'percent_max',
-          p.timezone ?? null,
-          p.zoneEdges ? JSON.stringify(p.zoneEdges) : null,
-          p.vo2max ?? null,
-          p.hrMaxFormula ?? null,
-        ],
-      )
+      await q(profileUpsert((n) => `$${n}`), profileValues(userId, p))
       await change('profile', userId)
     })
   }
 
   async memberProfile(userId: string): Promise<MemberProfile | undefined> {
     const r = (await this.rows('SELECT * FROM member_profiles WHERE user_id = $1', [userId]))[0]
-    if (!r) return undefined
-    const out: MemberProfile = { maxHrMeasured: r.max_hr_measured === 1, zoneModel: r.zone_model as string }
-    if (r.birth_year !== null) out.birthYear = r.birth_year as number
-    if (r.sex !== null) out.sex = r.sex as 'female' | 'male'
-    if (r.weight_kg !== null) out.weightKg = r.weight_kg as number
-    if (r.resting_hr !== null) out.restingHr = r.resting_hr as number
-    if (r.max_hr !== null) out.maxHr = r.max_hr as number
-    if (r.lthr !== null) out.lthr = r.lthr as number
-    if (r.timezone !== null) out.timezone = r.timezone as string
-    if (r.zone_edges !== null) out.zoneEdges = JSON.parse(r.zone_edges as string) as number[]
-    if (r.vo2max !== null) out.vo2max = r.vo2max as number
-    if (r.hr_max_formula !== null) out.hrMaxFormula = r.hr_max_formula as string
-    return out
+    return r ? toProfile(r) : undefined
   }
 
   async deleteUser(id: string): Promise<void> {
@@ -177,7 +142,7 @@ export class PostgresRegistry implements Registry {
       if (!user) throw new RegistryError('not_found', `no user ${id}`)
       const worn = (await q('SELECT device_id, from_ms, to_ms FROM assignments WHERE user_id = $1', [id])) as Array<{ device_id: string; from_ms: number; to_ms: number | null }>
       const owned = (await q('SELECT id FROM devices WHERE owner_user_id = $1', [id])) as Array<{ id: string }>
-      const intervals = [...worn.map((a) => ({ device: a.device_id, fromMs: a.from_ms, toMs: a.to_ms ?? now })), ...owned.map((d) => ({ device: d.id, fromMs: 0, toMs: now }))]
+      const intervals = erasureIntervals(worn, owned, now)
       const row = (await q('INSERT INTO erasures (member_id, gym_id, requested_ms, intervals) VALUES ($1, $2, $3, $4) RETURNING id', [id, user.gym_id, now, JSON.stringify(intervals)]))[0]!
       await deleteUserRows(q, change, id)
       await q('INSERT INTO audit_log (at_ms, actor, action, subject) VALUES ($1, $2, $3, $4)', [now, actor, 'member.erase', id])
@@ -188,14 +153,7 @@ export class PostgresRegistry implements Registry {
 
   async erasures(sinceMs = 0): Promise<Erasure[]> {
     const rows = await this.rows('SELECT * FROM erasures WHERE completed_ms IS NULL OR completed_ms >= $1 ORDER BY id', [sinceMs])
-    return rows.map((r) => ({
-      id: r.id as number,
-      member: r.member_id as string,
-      gymId: (r.gym_id as string | null) ?? null,
-      requestedMs: r.requested_ms as number,
-      intervals: JSON.parse(r.intervals as string),
-      completedMs: (r.completed_ms as number | null) ?? null,
-    }))
+    return rows.map(toErasure)
   }
 
   async completeErasure(id: number, atMs: number): Promise<void> {
