@@ -16,9 +16,12 @@
  *                     (4 in Chromium): latency p50/p99, dashboard CPU per 1,000 fan-out messages/s, page
  *                     main-thread time per second
  *
+ *   cluster           ingest in cluster mode (log on 3 NATS servers, Redis between brokers): 1 node and
+ *                     3 nodes behind HAProxy against the local log, CPU per sample for each process
+ *
  *   npm run bench -- --runs 3 --write    (--write saves bench/RESULTS.md)
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { forkReady, stopChild } from '../test/setup/child.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
@@ -29,13 +32,14 @@ import { InfluxClient, ensureDebianBinary, ensureInfluxd, freePort, startLocalIn
 import { spawnTied } from '@pulseline/config'
 import { connect, type Socket } from 'node:net'
 import { hashMachineSecret, resolveIngestOptions } from '@pulseline/ingest'
-import type { GeneratorJob, GeneratorResult } from './load-generator.js'
+import { generate } from './generate.js'
 import { cpuSeconds, median, rssBytes } from './proc.js'
 import { gatewayBench, type GatewayReport } from './gateway.js'
 import { analyticsBench, type AnalyticsReport } from './analytics.js'
 import { dashboardBench, type DashboardReport } from './dashboard.js'
 import { fuzzBench, stormBench } from './security.js'
 import { backupBench } from './backup.js'
+import { clusterBench } from './cluster.js'
 
 const { values } = parseArgs({
   options: {
@@ -91,27 +95,6 @@ async function rawInflux(url: string, writers: number, points: number): Promise<
 
 function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}, execArgv: string[] = []): Promise<ChildProcess> {
   return forkReady(here(script), args, env, execArgv)
-}
-
-/** Runs the generator; `until` resolves when the thing measured is done (PUBACKs, or points in InfluxDB). */
-async function generate(job: GeneratorJob, until?: (result: GeneratorResult) => Promise<number>): Promise<{ seconds: number; samples: number; genCpu: number }> {
-  const gen = fork(here('load-generator.ts'), [JSON.stringify(job)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  const exited = new Promise((r) => gen.once('exit', r))
-  let finished = false
-  await new Promise<void>((resolve) => gen.once('message', () => resolve()))
-  const cpu0 = cpuSeconds(gen.pid!)
-  const started = performance.now()
-  const done = new Promise<GeneratorResult>((resolve, reject) => {
-    gen.on('message', (m: { result?: GeneratorResult; error?: string }) => (m.error ? reject(new Error(`load generator: ${m.error}`)) : m.result && resolve(m.result)))
-    gen.once('exit', (code) => finished || reject(new Error(`load generator exited with ${code} before its result`)))
-  })
-  void done.then(() => (finished = true), () => undefined)
-  gen.send('go')
-  const result = await done
-  const genCpu = cpuSeconds(gen.pid!) - cpu0
-  const end = until ? await until(result) : performance.now()
-  await exited
-  return { seconds: (end - started) / 1000, samples: result.samples, genCpu }
 }
 
 async function bareBroker(messages: number): Promise<Figure> {
@@ -311,6 +294,7 @@ async function main(): Promise<void> {
   if (wants('fuzz')) security.push(...(await fuzzBench(url, log, SCALE)))
   if (wants('storm')) security.push(...(await stormBench(url, log, RUNS, values.quick ? 8 : 15)))
   if (wants('backup') && local) security.push(...(await backupBench(local, log, RUNS, values.quick ? 1_000_000 : 5_000_000)))
+  if (wants('cluster')) security.push(...(await clusterBench(url, log, RUNS, SCALE)))
   if (values.only && !values.only.split(',').some((k) => k === 'overload' || k === 'gateway' || k === 'analytics' || k === 'dashboard')) {
     for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}${f.messagesPerFlush ? ` ${f.messagesPerFlush.toFixed(0)} msg/flush` : ''}`).join(' | '))
     for (const line of security) console.log(line)

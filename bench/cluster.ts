@@ -1,0 +1,109 @@
+/**
+ * The cluster's cost, against the single node in the same run: the same devices and load through
+ *   local     one ingest, its log on local disk (the default);
+ *   cluster1  one ingest in cluster mode: its log a JetStream stream on 3 NATS servers, Redis as the broker fabric;
+ *   cluster3  three ingest nodes in cluster mode behind HAProxy.
+ * Counted when every sample is in InfluxDB. CPU seconds of every process (ingest nodes, NATS servers, Redis,
+ * HAProxy) per sample: on this 2-core machine all of them share the CPU, so the rate is bounded by the sum,
+ * and the per-process figures say what N machines would each carry.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort } from '@pulseline/influx'
+import { hashMachineSecret, resolveIngestOptions } from '@pulseline/ingest'
+import { forkReady, stopChild } from '../test/setup/child.js'
+import { startHaproxy, startNatsCluster, startRedis } from '../test/cluster/engines.js'
+import { generate } from './generate.js'
+import { cpuSeconds, median } from './proc.js'
+
+type Mode = 'local' | 'cluster1' | 'cluster3'
+
+interface ClusterFigure {
+  rate: number
+  /** CPU µs per sample, by process group. */
+  cpu: Record<string, number>
+}
+
+const DEVICES = 400
+const SAMPLES_PER_MESSAGE = 5
+
+async function runOnce(influxUrl: string, mode: Mode, messagesPerDevice: number): Promise<ClusterFigure> {
+  const dir = await mkdtemp(join(tmpdir(), 'pl-bench-cluster-'))
+  const database = `cluster_${mode}_${Math.random().toString(36).slice(2, 8)}`
+  const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `c-${i}`, secret: `secret-${i}` }))
+  const identities = join(dir, 'identities.json')
+  await writeFile(identities, JSON.stringify({ devices: devices.map((d) => ({ id: d.id, gym: 'bench', kind: 'strap', secretHash: hashMachineSecret(d.secret) })), services: [] }))
+  const engines = mode === 'local' ? undefined : await Promise.all([startNatsCluster(3), startRedis()])
+  const nodes: Array<{ child: ChildProcess; httpPort: number; mqttPort: number }> = []
+  let haproxy: Awaited<ReturnType<typeof startHaproxy>> | undefined
+  try {
+    for (let n = 0; n < (mode === 'cluster3' ? 3 : 1); n++) {
+      const options = resolveIngestOptions({
+        mqtt: { port: await freePort(), wsEnabled: false, connectsPerSecondPerAddress: 100_000 },
+        http: { port: await freePort() },
+        log: { dir: join(dir, `log-${n}`), maxBytes: 512 * 1024 * 1024 },
+        deadLetters: { dir: join(dir, `dead-${n}`) },
+        influx: { url: influxUrl, database },
+        identities: { file: identities },
+        cluster: engines ? { nodeId: `bench-${n}`, natsUrls: engines[0].urls, redisUrl: engines[1].url } : {},
+      })
+      const config = join(dir, `ingest-${n}.json`)
+      await writeFile(config, JSON.stringify(options))
+      const child = await forkReady(fileURLToPath(new URL('../ingest/src/main.ts', import.meta.url)), ['--config', config], { LOG_LEVEL: 'warn' })
+      nodes.push({ child, httpPort: options.http.port, mqttPort: options.mqtt.port })
+    }
+    if (mode === 'cluster3') haproxy = await startHaproxy(nodes.map((n) => n.mqttPort))
+    const pids: Record<string, number[]> = {
+      ingest: nodes.map((n) => n.child.pid!),
+      ...(engines ? { nats: engines[0].servers.map((s) => s.pid), redis: [engines[1].pid] } : {}),
+      ...(haproxy ? { haproxy: [haproxy.pid] } : {}),
+    }
+    const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, list]) => [k, list.reduce((a, pid) => a + cpuSeconds(pid), 0)]))
+    const run = await generate(
+      { port: haproxy?.port ?? nodes[0]!.mqttPort, gym: 'bench', devices, messagesPerDevice, samplesPerMessage: SAMPLES_PER_MESSAGE, window: 4, startT: Date.now() - 86_400_000 },
+      async (result) => {
+        for (;;) {
+          let written = 0
+          for (const n of nodes) written += Number(/^pulseline_writer_points_total (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${n.httpPort}/metrics`)).text())?.[1] ?? 0)
+          if (written >= result.samples) return performance.now()
+          await new Promise((r) => setTimeout(r, 50))
+        }
+      },
+    )
+    const cpu = Object.fromEntries(Object.entries(pids).map(([k, list]) => [k, ((list.reduce((a, pid) => a + cpuSeconds(pid), 0) - cpu0[k]!) * 1e6) / run.samples]))
+    return { rate: run.samples / run.seconds, cpu }
+  } finally {
+    await haproxy?.stop()
+    for (const n of nodes) await stopChild(n.child)
+    if (engines) await Promise.all([engines[0].stop(), engines[1].stop()])
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+export async function clusterBench(influxUrl: string, log: (line: string) => void, runs: number, scale: number): Promise<string[]> {
+  const messagesPerDevice = Math.max(10, Math.round(100 * scale))
+  const figures: Record<Mode, ClusterFigure[]> = { local: [], cluster1: [], cluster3: [] }
+  for (let r = 1; r <= runs; r++) {
+    for (const mode of ['local', 'cluster1', 'cluster3'] as const) {
+      log(`run ${r}/${runs}: cluster, ${mode}, ${DEVICES} devices × ${messagesPerDevice} messages of ${SAMPLES_PER_MESSAGE} samples`)
+      figures[mode].push(await runOnce(influxUrl, mode, messagesPerDevice))
+    }
+  }
+  const rate = (m: Mode) => median(figures[m].map((f) => f.rate))
+  const cpu = (m: Mode) => {
+    const keys = Object.keys(figures[m][0]!.cpu)
+    return keys.map((k) => `${k} ${median(figures[m].map((f) => f.cpu[k]!)).toFixed(1)}`).join(', ')
+  }
+  const name = { local: 'one node, local log', cluster1: 'one node in cluster mode', cluster3: 'three nodes behind HAProxy' }
+  return [
+    '',
+    `Cluster (${DEVICES} devices, QoS 1, ${SAMPLES_PER_MESSAGE} samples a message, counted in InfluxDB; medians of ${runs}; every process on this machine's 2 cores):`,
+    '',
+    '| setup | samples/s | vs one node | CPU µs per sample, by process |',
+    '|---|---|---|---|',
+    ...(['local', 'cluster1', 'cluster3'] as const).map((m) => `| ${name[m]} | ${Math.round(rate(m)).toLocaleString('en')} | ${(rate(m) / rate('local')).toFixed(2)} | ${cpu(m)} |`),
+  ]
+}
