@@ -87,6 +87,12 @@ export class IngestMetrics {
     registers: [this.registry],
   })
 
+  readonly adoptedLogs = new Counter({
+    name: 'pulseline_cluster_adopted_logs_total',
+    help: "Logs of dead nodes this node claimed and shipped (cluster mode): each is a node that stopped beating",
+    registers: [this.registry],
+  })
+
   readonly pubackSeconds = new Histogram({
     name: 'pulseline_ingest_puback_seconds',
     help: "From a device's PUBLISH to its PUBACK: validation, the durable append (group commit and fdatasync) or the dead letter",

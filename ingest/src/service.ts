@@ -91,7 +91,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
     const adopted = startShipper(dead, influx, options.writer, metrics, deadLetters, logger)
     if (erasures) adopted.filter = erasures.filter
     return adopted
-  })
+  }, () => metrics.adoptedLogs.inc())
   const intake = new SampleIntake(
     log,
     deadLetters,

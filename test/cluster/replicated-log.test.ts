@@ -92,6 +92,9 @@ describe('ingest cluster: a node killed with its disk', () => {
     // The dead node's heartbeat expires (NODE_TTL_MS), the next look (HEARTBEAT_MS) claims its log, and it
     // ships; the devices streamed for 4 s of this and disconnected.
     const complete = Date.now() - killedAt
+    // One survivor, not both, claimed the dead node's log.
+    const adopted = async (n: (typeof nodes)[number]) => Number(/^pulseline_cluster_adopted_logs_total (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${n.options.http.port}/metrics`)).text())?.[1] ?? NaN)
+    expect((await adopted(nodes[0]!)) + (await adopted(nodes[2]!))).toBe(1)
     console.log(`cluster: ${total} samples acknowledged, ${ackedAtKill} before the kill; all in InfluxDB ${complete} ms after it`)
     expect(complete).toBeLessThan(4_000 + NODE_TTL_MS + HEARTBEAT_MS + 10_000)
   }, 90_000)

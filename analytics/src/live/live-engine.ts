@@ -75,6 +75,8 @@ export class LiveEngine {
   private readonly stepCadence = new Map<string, { t: number; spm: number }>()
   private readonly lastEffortWrite = new Map<string, number>()
   private readonly startedMs = Date.now()
+  /** When this instance took each gym it was given (cluster mode); otherwise it has had them since it started. */
+  private readonly takenMs = new Map<string, number>()
   /** Arrival minus sample time, smoothed (ms): how far behind the live stream this runs. */
   lagMs = 0
 
@@ -190,8 +192,9 @@ export class LiveEngine {
     if (!pending) {
       pending = (async () => {
         const live = new MemberLive(member, gym, sessionKey, await this.deps.physiologyOf(member), this.deps.effortPointsPerMin)
-        if (this.deps.history && from < this.startedMs) {
-          // Restarted mid-session: replay what InfluxDB holds before this reading (no tiles, no alerts).
+        if (this.deps.history && from < (this.takenMs.get(gym) ?? this.startedMs)) {
+          // Restarted, or took the gym from another instance, mid-session: replay what InfluxDB holds before
+          // this reading (no tiles, no alerts), so zones, effort and HRmax go on from where they were.
           for (const r of await this.deps.history(member, from, t)) live.observeHr('', r.t, r.hr, undefined, undefined)
           this.counters.rebuilt++
         }
@@ -281,6 +284,18 @@ export class LiveEngine {
       })
       await yieldToReadings()
     }
+  }
+
+  /** This instance computes `gym` from `atMs` on (cluster mode): sessions begun before are rebuilt from InfluxDB. */
+  takeGym(gym: string, atMs = Date.now()): void {
+    this.takenMs.set(gym, atMs)
+    this.releaseGym(gym, false)
+  }
+
+  /** Another instance computes `gym` now: its members' state here is stale from this moment, so it goes. */
+  releaseGym(gym: string, forget = true): void {
+    for (const [member, live] of this.members) if (live.gym === gym) this.members.delete(member)
+    if (forget) this.takenMs.delete(gym)
   }
 
   /** Forgets everything held about a member (their erasure): live state, and the signal history of devices they wore. */

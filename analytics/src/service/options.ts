@@ -53,6 +53,15 @@ export const AnalyticsOptionsSchema = Type.Object(
       strict,
     ),
     metricsToInfluxMs: Type.Integer({ minimum: 0, description: 'write pipeline metrics (lag, samples, anomalies) to InfluxDB this often, for Grafana; 0 is off (ms)' }),
+    cluster: Type.Object(
+      {
+        redisUrl: Type.String({ description: "cluster mode: Redis (redis://…) where instances announce themselves and split the gyms between them; '' computes every gym of mqtt.gyms here" }),
+        instance: Type.String({ pattern: '^[A-Za-z0-9_-]{0,64}$', description: "this instance's name; '' is host name and PID" }),
+        heartbeatMs: ms(100, 'how often an instance renews its key and looks at who is alive'),
+        instanceTtlMs: ms(500, "an instance silent this long is dead: its gyms go to the others"),
+      },
+      strict,
+    ),
     rollups: Type.Object(
       {
         everyMs: ms(1000, 'how often 1-minute aggregates and session summaries are brought up to date'),
@@ -75,6 +84,7 @@ export const ANALYTICS_DEFAULTS: AnalyticsOptions = {
   live: { tickMs: 1000, effortPointsPerMin: [0, 1, 2, 3, 4, 4], hrMaxFormula: 'tanaka', raiseHrMax: true, model: true },
   http: { host: '127.0.0.1', port: -1 },
   metricsToInfluxMs: 10_000,
+  cluster: { redisUrl: '', instance: '', heartbeatMs: 1_000, instanceTtlMs: 5_000 },
   rollups: { everyMs: 30_000, lookbackMs: 5 * 60_000, dailyEveryMs: 15 * 60_000, dailyLookbackDays: 2 },
 }
 

@@ -3,6 +3,7 @@
  * tiles and anomalies, writes derived series, and keeps the rollups up to date. It follows the registry's
  * change feed for assignments, profiles and sessions, and summarises each class when it ends.
  */
+import { hostname } from 'node:os'
 import mqtt, { type MqttClient } from 'mqtt'
 import { startOperatorHttp } from '@pulseline/config'
 import { InfluxClient, influxClientOptions, writeMetrics, writeMetricsEvery } from '@pulseline/influx'
@@ -16,6 +17,7 @@ import { hrReadings, rollupDays, rollupMinutes, summarizeEndedSession } from './
 import { LineQueue } from './line-queue.js'
 import { RegistryView } from './registry-view.js'
 import type { AnalyticsOptions } from './options.js'
+import { GymSplit } from '../cluster/gym-split.js'
 
 export interface Logger {
   info(obj: object, msg?: string): void
@@ -120,20 +122,45 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
   const http =
     options.http.port < 0 ? undefined : await startOperatorHttp(options.http.host, options.http.port, metrics, () => ({ broker: client?.connected ?? false, members: engine.activeMembers, queuedLines: lines.length }))
 
+  const instance = options.cluster.instance || `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`
   client = await mqtt.connectAsync(options.mqtt.url, {
     username: options.mqtt.username,
     password: options.mqtt.password,
     // `{username}@…` is the form ingest requires. A clean session: the broker keeps no queue for us (an
     // unbounded one, and one a client-id thief could drain); after a gap, state is rebuilt from InfluxDB.
-    clientId: `${options.mqtt.username}@${options.mqtt.gyms.join('-').replace(/[^A-Za-z0-9_-]/g, 'all')}`,
+    // Instances of a cluster need ids of their own, or each would disconnect the other.
+    clientId: `${options.mqtt.username}@${options.cluster.redisUrl ? instance : options.mqtt.gyms.join('-').replace(/[^A-Za-z0-9_-]/g, 'all')}`,
     clean: true,
     queueQoSZero: false,
     reconnectPeriod: 1000,
   })
   client.on('message', (topic, payload) => void engine.handle(topic, payload).catch((err) => logger.warn({ err: (err as Error).message }, 'sample handling failed')))
   client.on('error', (err) => logger.warn({ err: err.message }, 'mqtt error'))
-  await client.subscribeAsync(options.mqtt.gyms.map((gym) => allDeviceSamplesFilter(gym)), { qos: 1 })
-  logger.info({ backend, gyms: options.mqtt.gyms }, 'analytics running')
+  const mqttClient = client
+  const everyGym = options.mqtt.gyms.includes('+')
+  const split = options.cluster.redisUrl
+    ? new GymSplit(
+        { redisUrl: options.cluster.redisUrl, instance, heartbeatMs: options.cluster.heartbeatMs, instanceTtlMs: options.cluster.instanceTtlMs },
+        async () => (await registry.gyms()).map((g) => g.id).filter((g) => everyGym || options.mqtt.gyms.includes(g)),
+        {
+          async changed(gained, lost) {
+            for (const gym of lost) {
+              await mqttClient.unsubscribeAsync(allDeviceSamplesFilter(gym))
+              engine.releaseGym(gym)
+            }
+            for (const gym of gained) {
+              engine.takeGym(gym)
+              await mqttClient.subscribeAsync(allDeviceSamplesFilter(gym), { qos: 1 })
+            }
+            logger.info({ instance, gained, lost }, 'gyms moved between analytics instances')
+          },
+          failed: (err) => logger.warn({ err: err.message }, 'cluster look failed; trying again'),
+        },
+      )
+    : undefined
+  if (split) await split.start()
+  else await client.subscribeAsync(options.mqtt.gyms.map((gym) => allDeviceSamplesFilter(gym)), { qos: 1 })
+  logger.info({ backend, gyms: split ? [...split.owned] : options.mqtt.gyms }, 'analytics running')
 
   return {
     engine,
@@ -144,6 +171,8 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
     rollupNow,
     rollupDaysNow,
     async close() {
+      // Leaving first: the other instances take this one's gyms at their next look.
+      await split?.close()
       for (const t of timers) clearInterval(t)
       metricsToInflux.stop()
       await http?.close()

@@ -13,8 +13,8 @@ import { nodeName } from './node-name.js'
 export interface ClusterLog {
   node: string
   log: JetStreamLog
-  /** Starts shipping the logs of nodes that died; `ship` starts a shipper on one. */
-  adoptDeadLogs(ship: (log: JetStreamLog) => LogShipper): Promise<void>
+  /** Starts shipping the logs of nodes that died; `ship` starts a shipper on one, `adopted` counts it. */
+  adoptDeadLogs(ship: (log: JetStreamLog) => LogShipper, adopted?: (node: string) => void): Promise<void>
   close(): Promise<void>
 }
 
@@ -30,13 +30,16 @@ export async function joinCluster(options: IngestOptions, logger: Logger): Promi
   return {
     node,
     log,
-    async adoptDeadLogs(ship) {
+    async adoptDeadLogs(ship, adopted) {
       adoption = await LogAdoption.start(
         nc,
         { node, heartbeatMs: cluster.heartbeatMs, nodeTtlMs: cluster.nodeTtlMs, replicas: cluster.replicas, log: logOptions },
         ship,
         {
-          adopted: (dead) => logger.warn({ node: dead }, 'a node stopped beating: shipping its log'),
+          adopted: (dead) => {
+            adopted?.(dead)
+            logger.warn({ node: dead }, 'a node stopped beating: shipping its log')
+          },
           shipped: (dead, ms) => logger.info({ node: dead, ms }, "a dead node's log is shipped"),
         },
         logger,
