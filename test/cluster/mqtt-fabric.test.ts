@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import mqtt from 'mqtt'
 import { join } from 'node:path'
 import { rowsOf, type InfluxClient } from '@pulseline/influx'
-import { deviceSamplesTopic, encodePayload, type Sample } from '@pulseline/protocol'
+import { deviceSamplesTopic, encodePayload, gymDevicesTopic, type Sample } from '@pulseline/protocol'
 import type { IngestService } from '@pulseline/ingest'
 import { freshDatabase } from '../setup/influx.js'
 import { ingestOptions, startTestIngest, writeIdentities } from '../setup/ingest.js'
@@ -34,7 +34,7 @@ describe('ingest nodes as one broker', () => {
     redis = await startRedis()
     influx = await freshDatabase('cluster')
     const first = await ingestOptions(inject('influxUrl'), influx.options.database)
-    await writeIdentities(first.identities.file, DEVICES, [{ id: 'analytics', secret: 'secret-analytics', subscribe: [SAMPLES_TOPIC], publish: [] }])
+    await writeIdentities(first.identities.file, DEVICES, [{ id: 'analytics', secret: 'secret-analytics', subscribe: [SAMPLES_TOPIC], publish: [] }], [{ id: 'gw-1', gym: GYM, secret: 'secret-gw-1' }])
     for (const name of ['node-a', 'node-b']) {
       const options = await ingestOptions(inject('influxUrl'), influx.options.database)
       options.identities.file = first.identities.file
@@ -82,6 +82,17 @@ describe('ingest nodes as one broker', () => {
     await expect.poll(() => received.length, { timeout: 5_000 }).toBe(3)
     expect(received).toEqual([120, 121, 122])
     await back.endAsync()
+  })
+
+  it("keeps a gym's retained device list for a gateway that connects to another node", async () => {
+    // ingest publishes the list (retained) on the node that saw the registry change; here, node A.
+    const list = JSON.stringify({ devices: [{ id: 'strap-1', address: 'C2:00:00:00:00:01', kind: 'strap' }] })
+    await new Promise<void>((resolve, reject) => nodes[0]!.broker.publish({ cmd: 'publish', topic: gymDevicesTopic(GYM), payload: Buffer.from(list), qos: 1, retain: true, dup: false }, (err) => (err ? reject(err) : resolve())))
+    const gateway = await mqtt.connectAsync(at(1), { username: 'gw-1', password: 'secret-gw-1', clientId: 'gw-1', reconnectPeriod: 0 })
+    const got = new Promise<string>((resolve) => gateway.once('message', (_topic, payload) => resolve(payload.toString())))
+    await gateway.subscribeAsync(gymDevicesTopic(GYM), { qos: 1 })
+    expect(await got).toBe(list)
+    await gateway.endAsync()
   })
 
   it('spreads devices over both nodes through the load balancer, and every acknowledged sample lands once', async () => {
