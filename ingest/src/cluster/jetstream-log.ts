@@ -36,6 +36,7 @@ export class JetStreamLog implements SampleLog {
   private pending = 0
   private readonly group: Array<{ payload: Buffer; resolve: () => void; reject: (err: Error) => void }> = []
   private flushScheduled = false
+  private appendFailing = false
   private storedBytes = 0
   private meanRecordBytes = 512
   private reader: { consumer: Consumer; next: number } | undefined
@@ -105,8 +106,9 @@ export class JetStreamLog implements SampleLog {
     return this.pending
   }
 
+  /** True while JetStream refuses or does not answer appends (no quorum, no server): /healthz says 503. */
   get failed(): boolean {
-    return false
+    return this.appendFailing
   }
 
   /**
@@ -145,12 +147,14 @@ export class JetStreamLog implements SampleLog {
     try {
       const ack = await this.js.publish(subjectOf(this.options.node), body, { timeout: this.options.publishTimeoutMs })
       this.stats.flushes++
+      this.appendFailing = false
       this.storedBytes += body.length
       if (ack.seq + 1 > this.last) this.last = ack.seq + 1
       for (const m of members) m.resolve()
       for (const wake of this.waiting) wake()
     } catch (err) {
       this.stats.refusedRecords += members.length
+      this.appendFailing = true
       for (const m of members) m.reject(err as Error)
     } finally {
       this.pending -= body.length
