@@ -14,7 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { InfluxClient, freePort, rowsOf } from '@pulseline/influx'
+import { InfluxClient, ensureDebianBinary, freePort, rowsOf } from '@pulseline/influx'
 import { hashMachineSecret, resolveIngestOptions } from '@pulseline/ingest'
 import { forkReady, stopChild } from '../test/setup/child.js'
 import { startHaproxy, startNatsCluster, startRedis } from '../test/cluster/engines.js'
@@ -170,6 +170,7 @@ async function failoverOnce(influxUrl: string): Promise<Failover> {
 }
 
 export async function clusterBench(influxUrl: string, log: (line: string) => void, runs: number, scale: number): Promise<string[]> {
+  for (const engine of ['redis-server', 'nats-server', 'haproxy']) ensureDebianBinary(engine, engine, true, log)
   const messagesPerDevice = Math.max(10, Math.round(100 * scale))
   const figures: Record<Mode, ClusterFigure[]> = { local: [], cluster1: [], cluster3: [] }
   for (let r = 1; r <= runs; r++) {

@@ -1,6 +1,7 @@
 /**
  * The distributed engines a cluster test runs on, started the way influxd and PostgreSQL are: Debian's
- * binaries, 127.0.0.1 and free ports, temporary directories, tied to the test's life and stopped by PID.
+ * binaries (installed by the test run's global setup, or by bench/run.ts), 127.0.0.1 and free ports,
+ * temporary directories, tied to the test's life and stopped by PID.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -42,7 +43,7 @@ async function run(name: string, binary: string, args: (dir: string, port: numbe
 
 /** Redis 7, in memory only (the fabric's state is sessions and retained messages, not samples). */
 export async function startRedis(): Promise<Engine & { url: string }> {
-  const binary = ensureDebianBinary('redis-server', 'redis-server', true)
+  const binary = ensureDebianBinary('redis-server', 'redis-server', false)
   const redis = await run('redis', binary, async (dir, port) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'])
   return { ...redis, url: `redis://127.0.0.1:${redis.port}` }
 }
@@ -52,7 +53,7 @@ export async function startRedis(): Promise<Engine & { url: string }> {
  * out within a second (checked every 250 ms, out after 2 failures), and an established connection to it is cut.
  */
 export async function startHaproxy(backends: number[]): Promise<Engine & { url: string }> {
-  const binary = ensureDebianBinary('haproxy', 'haproxy', true)
+  const binary = ensureDebianBinary('haproxy', 'haproxy', false)
   return run('haproxy', binary, async (dir, port) => {
     const config = join(dir, 'haproxy.cfg')
     await writeFile(
@@ -110,7 +111,7 @@ export interface NatsCluster {
  * directory: a stream with 3 replicas is acknowledged only once a majority of them has it.
  */
 export async function startNatsCluster(size = 3): Promise<NatsCluster> {
-  const binary = ensureDebianBinary('nats-server', 'nats-server', true)
+  const binary = ensureDebianBinary('nats-server', 'nats-server', false)
   const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()))
   const servers = await Promise.all(
     routePorts.map((routePort, i) =>

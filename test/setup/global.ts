@@ -5,7 +5,7 @@
  */
 import type { TestProject } from 'vitest/node'
 import { ensureDebianBinary, ensureInfluxd, startLocalInflux, type LocalInflux } from '@pulseline/influx'
-import { startLocalPostgres, type LocalPostgres } from '@pulseline/registry'
+import { findPostgresBin, startLocalPostgres, type LocalPostgres } from '@pulseline/registry'
 
 let influx: LocalInflux | undefined
 let postgres: LocalPostgres | undefined
@@ -15,6 +15,9 @@ export async function setup(project: TestProject): Promise<void> {
   ensureDebianBinary('dbus-daemon', 'dbus-daemon', true, (line) => console.log(`[test setup] ${line}`))
   // The TLS test makes a self-signed certificate.
   ensureDebianBinary('openssl', 'openssl', true, (line) => console.log(`[test setup] ${line}`))
+  // The cluster's tests run Redis, NATS and HAProxy (test/cluster/engines.ts); installed here, once, not by
+  // test files in parallel racing for apt's lock.
+  for (const engine of ['redis-server', 'nats-server', 'haproxy']) ensureDebianBinary(engine, engine, true, (line) => console.log(`[test setup] ${line}`))
   // The dashboard's browser tests drive Debian's Chromium through playwright-core.
   ensureDebianBinary('chromium', 'chromium', true, (line) => console.log(`[test setup] ${line}`))
   let url = process.env.INFLUX_URL
@@ -26,7 +29,11 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('influxUrl', url)
   // The registry's tests run against SQLite and PostgreSQL alike. fsync off: these tests do not measure
   // durability, and each makes databases by the dozen.
-  if (!process.env.POSTGRES_URL) postgres = await startLocalPostgres({ unsafeFast: true })
+  if (!process.env.POSTGRES_URL) {
+    // Debian installs the server outside PATH; its cluster tool, on PATH, says whether the package is there.
+    if (!findPostgresBin()) ensureDebianBinary('pg_ctlcluster', 'postgresql', true, (line) => console.log(`[test setup] ${line}`))
+    postgres = await startLocalPostgres({ unsafeFast: true })
+  }
   project.provide('postgresUrl', process.env.POSTGRES_URL ?? postgres!.url)
 }
 
