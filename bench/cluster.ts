@@ -20,6 +20,7 @@ import { forkReady, stopChild } from '../test/setup/child.js'
 import { startHaproxy, startNatsCluster, startRedis } from '../test/cluster/engines.js'
 import { generate } from './generate.js'
 import { cpuSeconds, median } from './proc.js'
+import { writtenPoints } from './ingest-metrics.js'
 
 type Mode = 'local' | 'cluster1' | 'cluster3'
 
@@ -69,7 +70,7 @@ async function runOnce(influxUrl: string, mode: Mode, messagesPerDevice: number)
       async (result) => {
         for (;;) {
           let written = 0
-          for (const n of nodes) written += Number(/^pulseline_writer_points_total (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${n.httpPort}/metrics`)).text())?.[1] ?? 0)
+          for (const n of nodes) written += await writtenPoints(n.httpPort)
           if (written >= result.samples) return performance.now()
           await new Promise((r) => setTimeout(r, 50))
         }

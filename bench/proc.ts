@@ -19,3 +19,4 @@ export function median(values: number[]): number {
   const mid = s.length >> 1
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
+

@@ -34,6 +34,7 @@ import { connect, type Socket } from 'node:net'
 import { hashMachineSecret, resolveIngestOptions } from '@pulseline/ingest'
 import { generate } from './generate.js'
 import { cpuSeconds, median, rssBytes } from './proc.js'
+import { backlogBytes, writtenPoints } from './ingest-metrics.js'
 import { gatewayBench, type GatewayReport } from './gateway.js'
 import { analyticsBench, type AnalyticsReport } from './analytics.js'
 import { dashboardBench, type DashboardReport } from './dashboard.js'
@@ -164,16 +165,6 @@ async function startPipeline(url: string, database: string): Promise<Pipeline> {
   const profile = [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), ...(process.env.BENCH_INGEST_FLAGS?.split(' ').filter(Boolean) ?? [])]
   const child = await startChild('../ingest/src/main.ts', ['--config', config], { LOG_LEVEL: 'warn' }, profile)
   return { child, httpPort: options.http.port, mqttPort: options.mqtt.port, devices, dir }
-}
-
-async function writtenPoints(httpPort: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()
-  return Number(/^pulseline_writer_points_total (\S+)$/m.exec(text)?.[1] ?? 0)
-}
-
-async function backlogBytes(httpPort: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()
-  return Number(/^pulseline_log_backlog_bytes (\S+)$/m.exec(text)?.[1] ?? 0)
 }
 
 async function waitForPoints(httpPort: number, total: number, timeoutMs = 120_000): Promise<number> {

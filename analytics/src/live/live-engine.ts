@@ -289,13 +289,17 @@ export class LiveEngine {
   /** This instance computes `gym` from `atMs` on (cluster mode): sessions begun before are rebuilt from InfluxDB. */
   takeGym(gym: string, atMs = Date.now()): void {
     this.takenMs.set(gym, atMs)
-    this.releaseGym(gym, false)
+    this.forgetMembersOf(gym)
   }
 
   /** Another instance computes `gym` now: its members' state here is stale from this moment, so it goes. */
-  releaseGym(gym: string, forget = true): void {
+  releaseGym(gym: string): void {
+    this.takenMs.delete(gym)
+    this.forgetMembersOf(gym)
+  }
+
+  private forgetMembersOf(gym: string): void {
     for (const [member, live] of this.members) if (live.gym === gym) this.members.delete(member)
-    if (forget) this.takenMs.delete(gym)
   }
 
   /** Forgets everything held about a member (their erasure): live state, and the signal history of devices they wore. */
