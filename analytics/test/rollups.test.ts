@@ -61,5 +61,9 @@ describe('rollups', () => {
     expect(night!.time).toBe(midnight)
     expect(night!.total_sleep_min).toBe(470)
     expect(night!.latency_min).toBe(10)
+    // In bed 22:00–06:00 (480 min), 10 of them in the in-bed stage: two fields (a spread of the stages once
+    // wrote the stage's 10 over the 480).
+    expect(night!.in_bed_min).toBe(480)
+    expect(night!.in_bed_stage_min).toBe(10)
   })
 })

@@ -3,29 +3,25 @@
  * https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/).
  *
  * Escaping follows the reference's "special characters" table. Line protocol has no escape for a
- * newline, and in 1.x a backslash before an escaped character is ambiguous, so values with a newline,
- * a carriage return or a trailing backslash are refused rather than written: refusing is the only way
- * to be sure that an id such as "a\n" cannot start a line of its own.
+ * newline, and in 1.x a backslash in a tag or key cannot be escaped (InfluxDB's parser takes "\\" as an
+ * escape pair, so the space after `a\ ` would end the series key), so names and tag values with a newline,
+ * a carriage return or a backslash are refused rather than written: refusing is the only way to be sure
+ * that an id such as "a\n" or "a\ b" cannot start a line or a field set of its own. (The property test
+ * in series.test.ts found the backslash case; ids on the wire cannot carry one, ID_PATTERN.)
  *
- * Series layout (one measurement per sample kind; tags in key order so influxd need not sort them):
- *
- *   hr             device, gym [, member]            bpm (int), contact (bool), energy_kj (int)
- *   rr             device, gym [, member]            rr_ms (int): one point per beat, at the beat's time
- *   steps          device, gym [, member]            total, count, interval_s (int)
- *   sleep          device, gym [, member], stage     dur_s (int)
- *   equipment      device, gym, machine [, member]   one field per metric (int or float as in samples.ts)
- *   device_status  device, gym [, member]            battery_pct, rssi_dbm (int), contact (bool), link (string)
+ * The series, their tags and their fields' types are declared in series.ts; the property test in
+ * protocol/test/series.test.ts holds `sampleToLines` to that declaration.
  *
  * Timestamps are in milliseconds (write with `precision=ms`).
  */
-import { integerFieldsOf, type SeriesName } from './series.js'
+import { SERIES, declaresTag, fieldTypeOf, type FieldType, type SeriesName } from './series.js'
 import { PulselineError } from './errors.js'
-import { EQUIPMENT_METRICS, type EquipmentMetric, type Sample } from './samples.js'
+import type { EquipmentMetric, Sample } from './samples.js'
 
 export const MEASUREMENTS = ['hr', 'rr', 'steps', 'sleep', 'equipment', 'device_status'] as const
 export type Measurement = (typeof MEASUREMENTS)[number]
 
-const UNREPRESENTABLE = /[\n\r]|\\$/
+const UNREPRESENTABLE = /[\n\r\\]/
 
 function refuseUnrepresentable(value: string, what: string): void {
   if (value.length === 0 || UNREPRESENTABLE.test(value)) {
@@ -64,9 +60,7 @@ export function seriesTags(device: string, gym: string, member?: string): Series
     : { device: escapeTag(device), gym: escapeTag(gym), member: escapeTag(member) }
 }
 
-const INTEGER_METRICS = new Set(
-  (Object.keys(EQUIPMENT_METRICS) as EquipmentMetric[]).filter((k) => EQUIPMENT_METRICS[k].type === 'integer'),
-)
+const EQUIPMENT_FIELDS: Readonly<Record<string, FieldType>> = SERIES.equipment.fields
 
 /**
  * Line-protocol lines for one validated sample, each ending in "\n". The sample must have passed
@@ -109,7 +103,7 @@ export function sampleToLines(sample: Sample, tags: SeriesTags): string {
         if (key === 'kind' || key === 't' || key === 'machine') continue
         const value = sample[key as EquipmentMetric]
         if (value === undefined) continue
-        fields.push(INTEGER_METRICS.has(key as EquipmentMetric) ? `${key}=${value}i` : `${key}=${value}`)
+        fields.push(EQUIPMENT_FIELDS[key] === 'integer' ? `${key}=${value}i` : `${key}=${value}`)
       }
       return `equipment,${base},machine=${sample.machine}${member} ${fields.join(',')} ${sample.t}\n`
     }
@@ -142,10 +136,12 @@ export const MEASUREMENT_OF_KIND = {
 export const DERIVED_MEASUREMENTS = ['effort', 'anomaly', 'session_summary', 'hr_1m', 'equipment_1m', 'steps_daily', 'steps_hourly', 'sleep_daily', 'daily_baseline'] as const
 
 /**
- * One line for a derived point: tags sorted by key (InfluxDB's fastest path), absent (undefined or null)
- * tags and fields left out, integers written with the `i` suffix where the series declaration
- * (series.ts) says the field is one. Not for the hot ingest path, which builds lines from pre-escaped tags
- * (`sampleToLines`).
+ * One line for a derived point, held to the series declaration (series.ts): a tag or field it does not
+ * declare, or a value of another type, is refused (PL_LINE_PROTOCOL) rather than written, since InfluxDB
+ * would keep the first type it saw in the shard and refuse the other writer's lines. Tags are sorted by key
+ * (InfluxDB's fastest path); absent (undefined, null, empty or non-finite) tags and fields are left out;
+ * a number in an integer field is rounded and written with the `i` suffix. Not for the hot ingest path,
+ * which builds lines from pre-escaped tags (`sampleToLines`).
  */
 export function pointLine(
   measurement: SeriesName,
@@ -153,18 +149,28 @@ export function pointLine(
   fields: Record<string, number | string | boolean | null | undefined>,
   tMs: number,
 ): string {
-  const integers = integerFieldsOf(measurement)
   let line = escapeMeasurement(measurement)
   for (const key of Object.keys(tags).sort()) {
     const v = tags[key]
-    if (v !== undefined && v !== '') line += `,${escapeTag(key)}=${escapeTag(v)}`
+    if (v === undefined || v === '') continue
+    if (!declaresTag(measurement, key)) throw new PulselineError('PL_LINE_PROTOCOL', `tag ${key} is not declared for ${measurement}`)
+    line += `,${escapeTag(key)}=${escapeTag(v)}`
   }
   const parts: string[] = []
   for (const [key, v] of Object.entries(fields)) {
     if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) continue
-    const value = typeof v === 'string' ? quoteString(v) : typeof v === 'boolean' ? String(v) : integers.has(key) ? `${Math.round(v)}i` : String(v)
-    parts.push(`${escapeTag(key)}=${value}`)
+    const type = fieldTypeOf(measurement, key)
+    if (type === undefined) throw new PulselineError('PL_LINE_PROTOCOL', `field ${key} is not declared for ${measurement}`)
+    parts.push(`${escapeTag(key)}=${fieldValue(type, v, measurement, key)}`)
   }
   if (parts.length === 0) throw new PulselineError('PL_LINE_PROTOCOL', `point of ${measurement} without fields`)
   return `${line} ${parts.join(',')} ${Math.round(tMs)}\n`
+}
+
+function fieldValue(type: FieldType, v: number | string | boolean, measurement: string, key: string): string {
+  if (type === 'integer' && typeof v === 'number') return `${Math.round(v)}i`
+  if (type === 'float' && typeof v === 'number') return String(v)
+  if (type === 'boolean' && typeof v === 'boolean') return String(v)
+  if (type === 'string' && typeof v === 'string') return quoteString(v)
+  throw new PulselineError('PL_LINE_PROTOCOL', `field ${measurement}.${key} is declared ${type}, given a ${typeof v}`)
 }

@@ -55,6 +55,10 @@ export interface EvaluationReport {
   sessions: number
   perType: TypeResult[]
   unusualPattern: TypeResult
+  /** The model's own output (unusual_pattern) against each injected type, with the rules' output left aside. */
+  modelAlone: TypeResult[]
+  /** Injections the model found and the rule named for them did not: what the model adds. */
+  modelOnly: { type: string; injection: Injection }[]
   clean: { memberHours: number; falseAlarms: number; perMemberHour: number; byType: Record<string, number> }
   baseline: TypeResult[]
 }
@@ -102,6 +106,26 @@ export async function evaluate(sessions: readonly SimSession[], model: AnomalyMo
     medianDelayS: median(unusualDetected.map(({ injection, found }) => (found.find((a) => hits(a, injection))!.detectedMs - injection.startMs) / 1000)),
   }
 
+  const modelAlone: TypeResult[] = INJECTED_TYPES.map((type) => {
+    const ofType = unusual.filter(({ injection }) => injection.type === type)
+    const detected = ofType.filter(({ injection, found }) => found.some((a) => hits(a, injection)))
+    const detections = ofType.reduce((n, u) => n + u.found.length, 0)
+    const truePositives = ofType.reduce((n, { injection, found }) => n + found.filter((a) => hits(a, injection)).length, 0)
+    return {
+      type,
+      injections: ofType.length,
+      detections,
+      truePositives,
+      detected: detected.length,
+      precision: detections ? truePositives / detections : 1,
+      recall: ofType.length ? detected.length / ofType.length : 0,
+      medianDelayS: median(detected.map(({ injection, found }) => (found.find((a) => hits(a, injection))!.detectedMs - injection.startMs) / 1000)),
+    }
+  })
+  const modelOnly = allInjected
+    .filter(({ injection, anomalies }) => anomalies.some((a) => a.type === 'unusual_pattern' && hits(a, injection)) && !anomalies.some((a) => a.type === injection.type && hits(a, injection)))
+    .map(({ injection }) => ({ type: injection.type, injection }))
+
   let memberHours = 0
   const byType: Record<string, number> = {}
   for (const session of sessions) {
@@ -109,7 +133,7 @@ export async function evaluate(sessions: readonly SimSession[], model: AnomalyMo
     for (const a of await runDetector(session.points, model, options)) byType[a.type] = (byType[a.type] ?? 0) + 1
   }
   const falseAlarms = Object.values(byType).reduce((a, b) => a + b, 0)
-  return { sessions: sessions.length, perType, unusualPattern, clean: { memberHours, falseAlarms, perMemberHour: falseAlarms / memberHours, byType }, baseline: evaluateBaseline(sessions.length) }
+  return { sessions: sessions.length, perType, unusualPattern, modelAlone, modelOnly, clean: { memberHours, falseAlarms, perMemberHour: falseAlarms / memberHours, byType }, baseline: evaluateBaseline(sessions.length) }
 }
 
 /**

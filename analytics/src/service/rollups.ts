@@ -11,7 +11,7 @@
  *   anomaly (elevated_resting_hr, reduced_hrv)   against the member's own baseline (anomaly/baseline.ts)
  */
 import { rowsOf, type InfluxClient, timeRange } from '@pulseline/influx'
-import { pointLine, type SleepStage, type StepsSample } from '@pulseline/protocol'
+import { SLEEP_STAGE_FIELD, pointLine, type SleepStage, type StepsSample } from '@pulseline/protocol'
 import type { ClassSession } from '@pulseline/registry'
 import { summarizeSession, type HrReading } from '../effort/session-summary.js'
 import { summarizeSleep, nightOf } from '../summaries/sleep-summary.js'
@@ -144,7 +144,7 @@ export async function rollupDays(influx: InfluxClient, nowMs: number, days: numb
     const { timezone } = await physiologyOf(member)
     const epochs = s.values.map((row) => ({ t: row[0] as number, dur_s: row[1] as number, stage: row[2] as SleepStage }))
     for (const n of summarizeSleep(epochs, timezone)) {
-      const stages = Object.fromEntries(Object.entries(n.stageMin).map(([k, v]) => [`${k}_min`, v]))
+      const stages = Object.fromEntries(Object.entries(n.stageMin).map(([k, v]) => [SLEEP_STAGE_FIELD[k as SleepStage], v]))
       body += pointLine('sleep_daily', { member }, { in_bed_min: n.inBedMin, total_sleep_min: n.totalSleepMin, efficiency_pct: n.efficiencyPct, latency_min: n.latencyMin, waso_min: n.wasoMin, ...stages }, localMidnightMs(n.night, timezone))
       written++
     }
