@@ -13,6 +13,7 @@ const CLIS: Array<{ script: string; usage: RegExp; bad: string[]; reason: RegExp
   { script: 'ops/src/cli/backup.ts', usage: /usage: npm run backup -- --out <dir>/, bad: ['--out'], reason: /backup: .*--out/ },
   { script: 'ops/src/cli/restore.ts', usage: /usage: npm run restore -- <backup dir>/, bad: ['--bogus'], reason: /restore: Unknown option '--bogus'/ },
   { script: 'analytics/src/cli/score.ts', usage: /usage: npm run score -- <file.csv>/, bad: ['x.csv', '--kind', 'ecg'], reason: /score: --kind is hr or generic, not "ecg"/ },
+  { script: 'analytics/scripts/eval-score.ts', usage: /usage: npm run eval:score -- <NAB checkout>/, bad: ['a', 'b'], reason: /eval:score: give the NAB checkout's directory/ },
   { script: 'registry/src/cli.ts', usage: /usage: npm run registry -- <command>/, bad: ['gym', 'add', 'g', '--colour', 'red'], reason: /registry: Unknown option '--colour'/ },
   { script: 'ingest/src/dead-letters/cli.ts', usage: /usage: npm run dead-letters --/, bad: ['--limit', '0'], reason: /dead-letters: --limit is a whole number from 1 to 1000/ },
   { script: 'ingest/src/dead-letters/cli.ts', usage: /usage: npm run dead-letters --/, bad: ['--reason', 'NOT_A_CODE'], reason: /dead-letters: --reason "NOT_A_CODE" is not an error code/ },
