@@ -58,6 +58,14 @@ export const ERROR_CODES = {
   PL_BACKUP_PART: { message: 'backup part %s refused: %s', http: 400 },
   PL_BACKUP_KEY: { message: 'backup key refused: %s', http: 400 },
   PL_RESTORE_NOT_EMPTY: { message: 'restore needs an empty installation, but %s', http: 409 },
+  // members' files (import and export)
+  PL_FILE_FORMAT: { message: '%s: not a file Pulseline can import (%s)', http: 415 },
+  PL_FILE_CORRUPT: { message: '%s: %s: %s', http: 422 },
+  PL_FILE_TOO_LARGE: { message: '%s: %s bytes exceeds the limit of %s bytes', http: 413 },
+  PL_FILE_EMPTY: { message: '%s: no samples to import (%s)', http: 422 },
+  PL_FILE_MEMBER: { message: 'no member %s to import for', http: 404 },
+  PL_FILE_DEVICE_NOT_OWN: { message: '%s: device %s belongs to another member', http: 403 },
+  PL_EXPORT_EMPTY: { message: 'nothing to export: %s', http: 404 },
 } as const satisfies Record<string, { message: string; http: number; connack?: number }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -52,12 +52,15 @@ export interface SeriesTags {
   readonly device: string
   readonly gym: string
   readonly member?: string
+  /** Where imported samples came from (a file format); absent for live samples. */
+  readonly source?: string
 }
 
-export function seriesTags(device: string, gym: string, member?: string): SeriesTags {
-  return member === undefined
-    ? { device: escapeTag(device), gym: escapeTag(gym) }
-    : { device: escapeTag(device), gym: escapeTag(gym), member: escapeTag(member) }
+export function seriesTags(device: string, gym: string, member?: string, source?: string): SeriesTags {
+  const tags: { device: string; gym: string; member?: string; source?: string } = { device: escapeTag(device), gym: escapeTag(gym) }
+  if (member !== undefined) tags.member = escapeTag(member)
+  if (source !== undefined) tags.source = escapeTag(source)
+  return tags
 }
 
 const EQUIPMENT_FIELDS: Readonly<Record<string, FieldType>> = SERIES.equipment.fields
@@ -67,7 +70,8 @@ const EQUIPMENT_FIELDS: Readonly<Record<string, FieldType>> = SERIES.equipment.f
  * `validatePayload`: ranges and types are not checked again here.
  */
 export function sampleToLines(sample: Sample, tags: SeriesTags): string {
-  const member = tags.member === undefined ? '' : `,member=${tags.member}`
+  // member and source sort after device, gym and machine and before stage: tags stay in key order.
+  const member = (tags.member === undefined ? '' : `,member=${tags.member}`) + (tags.source === undefined ? '' : `,source=${tags.source}`)
   const base = `device=${tags.device},gym=${tags.gym}`
   switch (sample.kind) {
     case 'hr': {

@@ -48,15 +48,17 @@ export const SLEEP_STAGE_FIELD = Object.fromEntries(SLEEP_STAGES.map((s) => [s, 
 const ZONE_SECONDS = ['z0_s', 'z1_s', 'z2_s', 'z3_s', 'z4_s', 'z5_s']
 
 const DEVICE_TAGS = ['device', 'gym', 'member'] as const
+/** Raw series also carry `source` on imported samples: the file format they came from (files/). */
+const RAW_TAGS = [...DEVICE_TAGS, 'source'] as const
 
 export const SERIES = {
   // raw samples (ingest; sampleToLines)
-  hr: { tags: DEVICE_TAGS, fields: fields({ bpm: 'integer', contact: 'boolean', energy_kj: 'integer' }) },
-  rr: { tags: DEVICE_TAGS, fields: fields({ rr_ms: 'integer' }) },
-  steps: { tags: DEVICE_TAGS, fields: fields(all(['total', 'count', 'interval_s'], 'integer')) },
-  sleep: { tags: [...DEVICE_TAGS, 'stage'], fields: fields({ dur_s: 'integer' }) },
-  equipment: { tags: ['device', 'gym', 'machine', 'member'], fields: fields(EQUIPMENT_FIELDS) },
-  device_status: { tags: DEVICE_TAGS, fields: fields({ battery_pct: 'integer', rssi_dbm: 'integer', contact: 'boolean', link: 'string' }) },
+  hr: { tags: RAW_TAGS, fields: fields({ bpm: 'integer', contact: 'boolean', energy_kj: 'integer' }) },
+  rr: { tags: RAW_TAGS, fields: fields({ rr_ms: 'integer' }) },
+  steps: { tags: RAW_TAGS, fields: fields(all(['total', 'count', 'interval_s'], 'integer')) },
+  sleep: { tags: [...RAW_TAGS, 'stage'], fields: fields({ dur_s: 'integer' }) },
+  equipment: { tags: ['device', 'gym', 'machine', 'member', 'source'], fields: fields(EQUIPMENT_FIELDS) },
+  device_status: { tags: RAW_TAGS, fields: fields({ battery_pct: 'integer', rssi_dbm: 'integer', contact: 'boolean', link: 'string' }) },
   // derived (analytics: the live engine, the rollups and the class summaries)
   effort: {
     tags: ['gym', 'member', 'session'],

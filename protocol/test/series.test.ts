@@ -54,15 +54,17 @@ const NOW = 8_000_000_000_000_000
 describe('series declaration', () => {
   it('every line sampleToLines writes, for any valid sample, is a declared series with declared tags and typed fields', () => {
     fc.assert(
-      fc.property(arbitrarySample, fc.string({ minLength: 1, maxLength: 8 }), fc.option(fc.constantFrom('ann', 'b,o b')), (sample, device, member) => {
+      fc.property(arbitrarySample, fc.string({ minLength: 1, maxLength: 8 }), fc.option(fc.constantFrom('ann', 'b,o b')), fc.option(fc.constantFrom('fit', 'apple_health')), (sample, device, member, source) => {
         fc.pre(!/[\n\r\\]/.test(device) && sampleReasons(sample, '', { now: NOW, maxFutureMs: 0, maxSamples: 1 }).length === 0)
-        const lines = sampleToLines(sample, seriesTags(device, 'gym-1', member ?? undefined)).split('\n').filter(Boolean)
+        const lines = sampleToLines(sample, seriesTags(device, 'gym-1', member ?? undefined, source ?? undefined)).split('\n').filter(Boolean)
         expect(lines.length).toBeGreaterThan(0)
         for (const line of lines) {
           const { measurement, tags, fields } = parseLine(line)
           expect(Object.keys(SERIES)).toContain(measurement)
           const series = SERIES[measurement as SeriesName]
           expect(tags.device).toBe(device)
+          expect(tags.source).toBe(source ?? undefined)
+          expect(Object.keys(tags)).toEqual(Object.keys(tags).sort()) // key order, InfluxDB's fast path
           for (const tag of Object.keys(tags)) expect(series.tags as readonly string[], `${measurement} tag ${tag}`).toContain(tag)
           for (const [field, value] of Object.entries(fields)) expect(`${measurement}.${field}: ${writtenType(value)}`).toBe(`${measurement}.${field}: ${fieldTypeOf(measurement as SeriesName, field)}`)
         }

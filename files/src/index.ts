@@ -1,0 +1,7 @@
+export * from './decoded-file.js'
+export * from './read-member-file.js'
+export * from './plan-import.js'
+export * from './store-import.js'
+export { decodeFit } from './fit/decode-fit.js'
+export { decodeGpx } from './xml/gpx.js'
+export { decodeTcx } from './xml/tcx.js'

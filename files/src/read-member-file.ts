@@ -1,0 +1,58 @@
+/**
+ * A member's file, whatever its format: recognised by its content (a FIT header, or the XML root element, or
+ * JSON), never by its name, then decoded by the one decoder for that format.
+ */
+import { open, readFile } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
+import { basename } from 'node:path'
+import type { DecodedFile, FileFormat } from './decoded-file.js'
+import { notImportable } from './file-error.js'
+import { decodeFit, isFit } from './fit/decode-fit.js'
+import { decodeGpx } from './xml/gpx.js'
+import { decodeTcx } from './xml/tcx.js'
+
+/** The format of a file from its first bytes. */
+export function sniffFormat(head: Uint8Array): FileFormat | undefined {
+  if (isFit(head)) return 'fit'
+  const text = Buffer.from(head).toString('utf8')
+  if (/<(\w+:)?gpx[\s>]/.test(text)) return 'gpx'
+  if (/<(\w+:)?TrainingCenterDatabase[\s>]/.test(text)) return 'tcx'
+  if (/<HealthData[\s>]/.test(text)) return 'apple_health'
+  if (/^\s*[[{]/.test(text)) return 'fitbit'
+  return undefined
+}
+
+/** Decodes a file on disk; XML is streamed, so its size is bounded only by the disk. */
+export async function readMemberFile(path: string): Promise<DecodedFile> {
+  const name = basename(path)
+  const handle = await open(path, 'r')
+  const head = Buffer.alloc(4096)
+  const { bytesRead } = await handle.read(head, 0, head.length, 0).finally(() => handle.close())
+  const format = sniffFormat(head.subarray(0, bytesRead))
+  switch (format) {
+    case 'fit':
+      return decodeFit(new Uint8Array(await readFile(path)), name)
+    case 'gpx':
+      return decodeGpx(createReadStream(path), name)
+    case 'tcx':
+      return decodeTcx(createReadStream(path), name)
+    default:
+      throw notImportable(name, format ? `${format} files are not imported yet` : 'neither FIT, GPX, TCX, Apple Health export.xml nor a Fitbit export')
+  }
+}
+
+/** Decodes a file held in memory (an upload). */
+export async function decodeMemberFile(bytes: Uint8Array, name: string): Promise<DecodedFile> {
+  const format = sniffFormat(bytes.subarray(0, 4096))
+  const text = () => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+  switch (format) {
+    case 'fit':
+      return decodeFit(bytes, name)
+    case 'gpx':
+      return decodeGpx(text(), name)
+    case 'tcx':
+      return decodeTcx(text(), name)
+    default:
+      throw notImportable(name, format ? `${format} files are not imported yet` : 'neither FIT, GPX, TCX, Apple Health export.xml nor a Fitbit export')
+  }
+}

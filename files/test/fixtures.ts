@@ -1,0 +1,93 @@
+/**
+ * Members' files for tests, written with the encoders themselves: FIT through Garmin's FIT SDK encoder, XML
+ * and JSON by hand after the formats' specifications (cited in each decoder). No third-party sample file is
+ * committed.
+ */
+import { Encoder, Profile, type FileIdMesg, type MonitoringInfoMesg, type MonitoringMesg, type SleepLevelMesg } from '@garmin/fitsdk'
+
+const { FILE_ID, MONITORING, MONITORING_INFO, SLEEP_LEVEL } = Profile.MesgNum as Record<'FILE_ID' | 'MONITORING' | 'MONITORING_INFO' | 'SLEEP_LEVEL', number>
+
+export const T0 = Date.UTC(2026, 10, 2, 7, 0, 0) // a morning class, 2 November 2026
+
+/** A watch's monitoring file: walking steps, cumulative from the day's start, every 15 minutes. */
+export function monitoringFit(dayStartMs: number, cumulativeSteps: readonly number[], serial = 3_900_000_001): Uint8Array {
+  const encoder = new Encoder()
+  const fileId: FileIdMesg = { type: 'monitoringB', manufacturer: 'garmin', product: 3113, serialNumber: serial, timeCreated: new Date(dayStartMs) }
+  encoder.onMesg(FILE_ID, fileId)
+  const info: MonitoringInfoMesg = { timestamp: new Date(dayStartMs), localTimestamp: Math.round(dayStartMs / 1000) - 631_065_600 }
+  encoder.onMesg(MONITORING_INFO, info)
+  cumulativeSteps.forEach((steps, i) => {
+    // cycles are strides for walking (scale 2 in the Profile): the SDK's steps subfield reads back 2 × cycles.
+    const m: MonitoringMesg = { timestamp: new Date(dayStartMs + (i + 1) * 15 * 60_000), activityType: 'walking', cycles: steps / 2 }
+    encoder.onMesg(MONITORING, m)
+  })
+  return encoder.close()
+}
+
+/** A night: sleep levels with the minute each starts. */
+export function sleepFit(startMs: number, levels: ReadonlyArray<[minute: number, level: 'awake' | 'light' | 'deep' | 'rem' | 'unmeasurable']>, serial = 3_900_000_001): Uint8Array {
+  const encoder = new Encoder()
+  // Garmin's own sleep files have a file type outside the public profile; the decoder reads sleep_level
+  // messages whatever the file type, so a monitoring file stands in.
+  const fileId: FileIdMesg = { type: 'monitoringB', manufacturer: 'garmin', product: 3113, serialNumber: serial, timeCreated: new Date(startMs) }
+  encoder.onMesg(FILE_ID, fileId)
+  for (const [minute, level] of levels) {
+    const m: SleepLevelMesg = { timestamp: new Date(startMs + minute * 60_000), sleepLevel: level }
+    encoder.onMesg(SLEEP_LEVEL, m)
+  }
+  return encoder.close()
+}
+
+export interface TrackPoint {
+  t: number
+  hr?: number
+  cadence?: number
+  power?: number
+}
+
+/** GPX 1.1 with Garmin's TrackPointExtension v2 bound to `prefix` (exporters use gpxtpx:, ns3:, or others). */
+export function gpx(points: readonly TrackPoint[], { prefix = 'gpxtpx', type = 'cycling', creator = 'Garmin Connect' } = {}): string {
+  const ext = 'http://www.garmin.com/xmlschemas/TrackPointExtension/v2'
+  const pt = (p: TrackPoint) =>
+    `<trkpt lat="47.1" lon="8.5"><ele>420</ele><time>${new Date(p.t).toISOString()}</time>` +
+    (p.hr !== undefined || p.cadence !== undefined
+      ? `<extensions>${p.power !== undefined ? `<power>${p.power}</power>` : ''}<${prefix}:TrackPointExtension>${p.hr !== undefined ? `<${prefix}:hr>${p.hr}</${prefix}:hr>` : ''}${p.cadence !== undefined ? `<${prefix}:cad>${p.cadence}</${prefix}:cad>` : ''}</${prefix}:TrackPointExtension></extensions>`
+      : '') +
+    `</trkpt>`
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="${creator}" xmlns="http://www.topografix.com/GPX/1/1" xmlns:${prefix}="${ext}">
+  <trk><name>Morning ride</name><type>${type}</type><trkseg>
+    ${points.map(pt).join('\n    ')}
+  </trkseg></trk>
+</gpx>
+`
+}
+
+/** TCX v2 with the ActivityExtension v2 under `prefix`, the TCX namespace under `tcxPrefix` (or the default). */
+export function tcx(points: readonly (TrackPoint & { distance?: number; speedMs?: number })[], { prefix = 'ns3', tcxPrefix = '', sport = 'Biking', unitId = '3987654321', laps = 1 } = {}): string {
+  const t = (name: string) => (tcxPrefix ? `${tcxPrefix}:${name}` : name)
+  const ns = tcxPrefix ? `xmlns:${tcxPrefix}` : 'xmlns'
+  const perLap = Math.ceil(points.length / laps)
+  const lapXml = Array.from({ length: laps }, (_, l) => {
+    const slice = points.slice(l * perLap, (l + 1) * perLap)
+    return `<${t('Lap')} StartTime="${new Date(slice[0]!.t).toISOString()}"><${t('TotalTimeSeconds')}>${slice.length}</${t('TotalTimeSeconds')}><${t('Track')}>${slice
+      .map(
+        (p) =>
+          `<${t('Trackpoint')}><${t('Time')}>${new Date(p.t).toISOString()}</${t('Time')}>` +
+          (p.hr !== undefined ? `<${t('HeartRateBpm')}><${t('Value')}>${p.hr}</${t('Value')}></${t('HeartRateBpm')}>` : '') +
+          (p.distance !== undefined ? `<${t('DistanceMeters')}>${p.distance}</${t('DistanceMeters')}>` : '') +
+          (p.cadence !== undefined ? `<${t('Cadence')}>${p.cadence}</${t('Cadence')}>` : '') +
+          (p.power !== undefined || p.speedMs !== undefined
+            ? `<${t('Extensions')}><${prefix}:TPX>${p.speedMs !== undefined ? `<${prefix}:Speed>${p.speedMs}</${prefix}:Speed>` : ''}${p.power !== undefined ? `<${prefix}:Watts>${p.power}</${prefix}:Watts>` : ''}</${prefix}:TPX></${t('Extensions')}>`
+            : '') +
+          `</${t('Trackpoint')}>`,
+      )
+      .join('')}</${t('Track')}></${t('Lap')}>`
+  }).join('')
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<${t('TrainingCenterDatabase')} ${ns}="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" xmlns:${prefix}="http://www.garmin.com/xmlschemas/ActivityExtension/v2">
+<${t('Activities')}><${t('Activity')} Sport="${sport}"><${t('Id')}>${new Date(points[0]!.t).toISOString()}</${t('Id')}>${lapXml}
+<${t('Creator')}><${t('Name')}>Forerunner 965</${t('Name')}><${t('UnitId')}>${unitId}</${t('UnitId')}><${t('ProductID')}>4315</${t('ProductID')}></${t('Creator')}>
+</${t('Activity')}></${t('Activities')}></${t('TrainingCenterDatabase')}>
+`
+}
