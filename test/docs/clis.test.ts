@@ -14,6 +14,8 @@ const CLIS: Array<{ script: string; usage: RegExp; bad: string[]; reason: RegExp
   { script: 'ops/src/cli/restore.ts', usage: /usage: npm run restore -- <backup dir>/, bad: ['--bogus'], reason: /restore: Unknown option '--bogus'/ },
   { script: 'analytics/src/cli/score.ts', usage: /usage: npm run score -- <file.csv>/, bad: ['x.csv', '--kind', 'ecg'], reason: /score: --kind is hr or generic, not "ecg"/ },
   { script: 'analytics/scripts/eval-score.ts', usage: /usage: npm run eval:score -- <NAB checkout>/, bad: ['a', 'b'], reason: /eval:score: give the NAB checkout's directory/ },
+  { script: 'files/src/cli/import.ts', usage: /usage: npm run import -- <file> --member <id>/, bad: ['a.fit'], reason: /import: --member is required/ },
+  { script: 'files/src/cli/export.ts', usage: /usage: npm run export -- --member <id> --session/, bad: ['--member', 'ann'], reason: /export: --session is required/ },
   { script: 'registry/src/cli.ts', usage: /usage: npm run registry -- <command>/, bad: ['gym', 'add', 'g', '--colour', 'red'], reason: /registry: Unknown option '--colour'/ },
   { script: 'ingest/src/dead-letters/cli.ts', usage: /usage: npm run dead-letters --/, bad: ['--limit', '0'], reason: /dead-letters: --limit is a whole number from 1 to 1000/ },
   { script: 'ingest/src/dead-letters/cli.ts', usage: /usage: npm run dead-letters --/, bad: ['--reason', 'NOT_A_CODE'], reason: /dead-letters: --reason "NOT_A_CODE" is not an error code/ },

@@ -25,6 +25,12 @@ export interface Activity {
   endMs: number
   /** In time order, at most one per second. */
   records: readonly ActivityRecord[]
+  /**
+   * The recording device for file_id. Pulseline's own exports leave it out and are "development" (255),
+   * product 0, with no serial: the Profile's value for software without a manufacturer id, and no serial so
+   * that a re-imported export is never taken for one shared device.
+   */
+  creator?: { manufacturer: NonNullable<FileIdMesg['manufacturer']>; product: number; serial: number }
 }
 
 const { FILE_ID, EVENT, RECORD, LAP, SESSION, ACTIVITY } = Profile.MesgNum as Record<'FILE_ID' | 'EVENT' | 'RECORD' | 'LAP' | 'SESSION' | 'ACTIVITY', number>
@@ -41,8 +47,10 @@ export function encodeActivity(activity: Activity): Uint8Array {
   const power = activity.records.flatMap((r) => (r.power === undefined ? [] : [r.power]))
   const cadence = activity.records.flatMap((r) => (r.cadence === undefined ? [] : [r.cadence]))
   const distance = max(activity.records.flatMap((r) => (r.distanceM === undefined ? [] : [r.distanceM])))
-  // Pulseline as the manufacturer "development" (255), product 0: the Profile's value for software that has none.
-  const fileId: FileIdMesg = { type: 'activity', manufacturer: 'development', product: 0, timeCreated: end, serialNumber: 1 }
+  const creator = activity.creator
+  const fileId: FileIdMesg = creator
+    ? { type: 'activity', manufacturer: creator.manufacturer, product: creator.product, serialNumber: creator.serial, timeCreated: end }
+    : { type: 'activity', manufacturer: 'development', product: 0, timeCreated: end }
   encoder.onMesg(FILE_ID, fileId)
   const startEvent: EventMesg = { timestamp: start, event: 'timer', eventType: 'start' }
   encoder.onMesg(EVENT, startEvent)
