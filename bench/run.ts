@@ -41,6 +41,7 @@ import { dashboardBench, type DashboardReport } from './dashboard.js'
 import { fuzzBench, stormBench } from './security.js'
 import { backupBench } from './backup.js'
 import { clusterBench } from './cluster.js'
+import { filesBench } from './files.js'
 
 const { values } = parseArgs({
   options: {
@@ -286,6 +287,7 @@ async function main(): Promise<void> {
   if (wants('storm')) security.push(...(await stormBench(url, log, RUNS, values.quick ? 8 : 15)))
   if (wants('backup') && local) security.push(...(await backupBench(local, log, RUNS, values.quick ? 1_000_000 : 5_000_000)))
   if (wants('cluster')) security.push(...(await clusterBench(url, log, RUNS, SCALE)))
+  if (wants('files')) security.push(...(await filesBench(url, log, RUNS, values.quick ? 200_000 : 1_000_000)))
   if (values.only && !values.only.split(',').some((k) => k === 'overload' || k === 'gateway' || k === 'analytics' || k === 'dashboard')) {
     for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}${f.messagesPerFlush ? ` ${f.messagesPerFlush.toFixed(0)} msg/flush` : ''}`).join(' | '))
     for (const line of security) console.log(line)

@@ -22,13 +22,21 @@ export function sniffFormat(head: Uint8Array): FileFormat | undefined {
   return undefined
 }
 
-/** Decodes a file on disk; XML is streamed, so its size is bounded only by the disk. */
-export async function readMemberFile(path: string): Promise<DecodedFile> {
-  const name = basename(path)
+/** The format of a file on disk, from its first 4 KiB. */
+export async function sniffFile(path: string): Promise<FileFormat | undefined> {
   const handle = await open(path, 'r')
   const head = Buffer.alloc(4096)
   const { bytesRead } = await handle.read(head, 0, head.length, 0).finally(() => handle.close())
-  const format = sniffFormat(head.subarray(0, bytesRead))
+  return sniffFormat(head.subarray(0, bytesRead))
+}
+
+/**
+ * Decodes a file on disk into memory (FIT, GPX, TCX: a 3-hour ride is about a megabyte). Apple Health exports
+ * run to gigabytes and are streamed instead (apple-health/import-health-export.ts).
+ */
+export async function readMemberFile(path: string): Promise<DecodedFile> {
+  const name = basename(path)
+  const format = await sniffFile(path)
   switch (format) {
     case 'fit':
       return decodeFit(new Uint8Array(await readFile(path)), name)
@@ -37,7 +45,7 @@ export async function readMemberFile(path: string): Promise<DecodedFile> {
     case 'tcx':
       return decodeTcx(createReadStream(path), name)
     default:
-      throw notImportable(name, format ? `${format} files are not imported yet` : 'neither FIT, GPX, TCX, Apple Health export.xml nor a Fitbit export')
+      throw notImportable(name, format === 'apple_health' ? 'an Apple Health export is streamed, not read whole' : format ? `${format} files are not imported yet` : 'neither FIT, GPX, TCX, Apple Health export.xml nor a Fitbit export')
   }
 }
 

@@ -91,3 +91,58 @@ export function tcx(points: readonly (TrackPoint & { distance?: number; speedMs?
 </${t('Activity')}></${t('Activities')}></${t('TrainingCenterDatabase')}>
 `
 }
+
+/** A date as Apple Health writes it: local time with its offset ("2026-11-02 08:00:05 +0100"). */
+export function healthDateText(ms: number, offsetMin = 60): string {
+  const local = new Date(ms + offsetMin * 60_000).toISOString()
+  const sign = offsetMin < 0 ? '-' : '+'
+  const abs = Math.abs(offsetMin)
+  return `${local.slice(0, 10)} ${local.slice(11, 19)} ${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`
+}
+
+export interface HealthRecord {
+  type: 'HKQuantityTypeIdentifierHeartRate' | 'HKQuantityTypeIdentifierStepCount' | 'HKCategoryTypeIdentifierSleepAnalysis' | 'HKQuantityTypeIdentifierBodyMass'
+  source: string
+  startMs: number
+  endMs: number
+  value: string | number
+}
+
+/** The head of an export.xml as the Health app writes it, with its internal DTD subset. */
+export const HEALTH_HEAD = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE HealthData [
+<!-- HealthKit Export Version: 13 -->
+<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary|ClinicalRecord|Audiogram|VisionPrescription)*)>
+<!ATTLIST HealthData
+  locale CDATA #REQUIRED
+>
+<!ELEMENT Record ((MetadataEntry|HeartRateVariabilityMetadataList)*)>
+<!ATTLIST Record
+  type          CDATA #REQUIRED
+  unit          CDATA #IMPLIED
+  value         CDATA #IMPLIED
+  sourceName    CDATA #REQUIRED
+  sourceVersion CDATA #IMPLIED
+  device        CDATA #IMPLIED
+  creationDate  CDATA #IMPLIED
+  startDate     CDATA #REQUIRED
+  endDate       CDATA #REQUIRED
+>
+]>
+<HealthData locale="en_CH">
+ <ExportDate value="2026-11-03 09:00:00 +0100"/>
+ <Me HKCharacteristicTypeIdentifierDateOfBirth="1990-01-01" HKCharacteristicTypeIdentifierBiologicalSex="HKBiologicalSexFemale"/>
+`
+
+export function healthRecordXml(r: HealthRecord): string {
+  const unit = r.type === 'HKQuantityTypeIdentifierHeartRate' ? ' unit="count/min"' : r.type === 'HKQuantityTypeIdentifierStepCount' ? ' unit="count"' : r.type === 'HKQuantityTypeIdentifierBodyMass' ? ' unit="kg"' : ''
+  const device = r.source.includes('Watch') ? ' device="&lt;&lt;HKDevice: 0x283f&gt;, name:Apple Watch, manufacturer:Apple Inc., model:Watch, hardware:Watch6,1, software:10.1&gt;"' : ''
+  return ` <Record type="${r.type}" sourceName="${r.source}" sourceVersion="10.1"${device}${unit} creationDate="${healthDateText(r.endMs)}" startDate="${healthDateText(r.startMs)}" endDate="${healthDateText(r.endMs)}" value="${r.value}">
+  <MetadataEntry key="HKMetadataKeyHeartRateMotionContext" value="0"/>
+ </Record>
+`
+}
+
+export function healthExport(records: readonly HealthRecord[]): string {
+  return HEALTH_HEAD + records.map(healthRecordXml).join('') + '</HealthData>\n'
+}

@@ -6,13 +6,16 @@
 import { runCommand } from '@pulseline/config'
 import { InfluxClient } from '@pulseline/influx'
 import { openRegistry } from '@pulseline/registry'
-import { readMemberFile } from '../read-member-file.js'
+import { basename } from 'node:path'
+import { readMemberFile, sniffFile } from '../read-member-file.js'
 import { accountOf, planImport, type ImportAccount } from '../plan-import.js'
-import { describeRefused, importedDeviceId, storeImport } from '../store-import.js'
+import { importedDeviceId, storeImport, type StoredImport } from '../store-import.js'
+import { HEALTH_DEVICE, planHealthExport, storeHealthExport } from '../apple-health/import-health-export.js'
 
 const USAGE = `usage: npm run import -- <file> --member <id> [--dry-run]
 
-Imports a member's file (FIT activity, monitoring or sleep; GPX; TCX), recognised by its content. Every sample
+Imports a member's file (FIT activity, monitoring or sleep; GPX; TCX; Apple Health export.xml, streamed),
+recognised by its content. Every sample
 is validated as a live one is; refused samples are counted. --dry-run prints what would be stored and writes
 nothing.
 
@@ -44,17 +47,25 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } as const
   await runCommand('import', USAGE, { allowPositionals: true, options }, async ({ values, positionals }) => {
     if (positionals.length !== 1) throw new Error(`give exactly one file\n\n${USAGE}`)
-    if (!values.member) throw new Error('--member is required')
-    const plan = planImport(positionals[0]!.split('/').at(-1)!, await readMemberFile(positionals[0]!))
-    const account = accountOf(plan)
+    const member = values.member
+    if (!member) throw new Error('--member is required')
+    const path = positionals[0]!
+    const file = basename(path)
+    // Apple Health exports are streamed in two passes; the other formats fit in memory.
+    const health = (await sniffFile(path)) === 'apple_health'
+    const healthPlan = health ? await planHealthExport(path, file) : undefined
+    const plan = health ? undefined : planImport(file, await readMemberFile(path))
+    const account = healthPlan?.account ?? accountOf(plan!)
+    const tally = healthPlan?.tally ?? plan!.tally
     console.log(describeAccount(account))
-    if (account.refused) console.log(`  refused: ${describeRefused(plan)}`)
-    if (values['dry-run']) return void console.log(`  dry run: nothing stored (device would be ${importedDeviceId(plan, values.member)})`)
+    if (account.refused) console.log(`  refused: ${tally.describeRefused()}`)
+    if (healthPlan) console.log(`  sources kept: ${Object.entries(healthPlan.sources).map(([k, s]) => `${k} from ${s}`).join(', ') || 'none'}`)
+    if (values['dry-run']) return void console.log(`  dry run: nothing stored (device would be ${importedDeviceId(account.format, plan?.decoded.device ?? HEALTH_DEVICE, member)})`)
     const registry = await openRegistry(values.db ?? process.env.PULSELINE_REGISTRY ?? '.data/registry.sqlite')
     const influx = new InfluxClient({ url: values.influx ?? process.env.INFLUX_URL ?? 'http://127.0.0.1:8086', database: values.database, username: process.env.INFLUX_USERNAME || undefined, password: process.env.INFLUX_PASSWORD || undefined })
     try {
-      const stored = await storeImport(plan, values.member, registry, influx)
-      console.log(`  stored ${stored.points} samples for ${values.member} as device ${stored.device}${stored.createdDevice ? ' (new, owned by the member)' : ''}`)
+      const stored: StoredImport = healthPlan ? await storeHealthExport(path, file, healthPlan, member, registry, influx) : await storeImport(plan!, member, registry, influx)
+      console.log(`  stored ${stored.points} samples for ${member} as device ${stored.device}${stored.createdDevice ? ' (new, owned by the member)' : ''}`)
     } finally {
       await Promise.all([registry.close(), influx.close()])
     }

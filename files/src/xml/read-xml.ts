@@ -21,7 +21,8 @@ export interface XmlHandlers {
   close?(element: XmlElement, text: string, depth: number): void
 }
 
-export async function readXml(source: string | AsyncIterable<string | Buffer>, file: string, handlers: XmlHandlers): Promise<void> {
+/** `afterChunk` runs between the chunks of a stream: the place to write out what the handlers gathered (backpressure). */
+export async function readXml(source: string | AsyncIterable<string | Buffer>, file: string, handlers: XmlHandlers, afterChunk?: () => Promise<void>): Promise<void> {
   const parser = new SaxesParser({ xmlns: true, position: true })
   const stack: Array<{ element: XmlElement; text: string }> = []
   let failure: Error | undefined
@@ -29,7 +30,7 @@ export async function readXml(source: string | AsyncIterable<string | Buffer>, f
     failure ??= corruptFile(file, `line ${parser.line}, column ${parser.column}`, `not well-formed XML: ${err.message.replace(/^(.*?:)?\d+:\d+: /, '')}`)
   })
   parser.on('opentag', (tag) => {
-    const element = toElement(tag as SaxesTagNS)
+    const element = new Element(tag as SaxesTagNS)
     stack.push({ element, text: '' })
     handlers.open?.(element, stack.length)
   })
@@ -52,20 +53,31 @@ export async function readXml(source: string | AsyncIterable<string | Buffer>, f
   if (typeof source === 'string') feed(source)
   else {
     const utf8 = new StringDecoder('utf8') // a chunk may end inside a character
-    for await (const chunk of source) feed(typeof chunk === 'string' ? chunk : utf8.write(chunk))
+    for await (const chunk of source) {
+      feed(typeof chunk === 'string' ? chunk : utf8.write(chunk))
+      await afterChunk?.()
+    }
     feed(utf8.end())
   }
   parser.close()
   if (failure) throw failure
 }
 
-function toElement(tag: SaxesTagNS): XmlElement {
-  return {
-    uri: tag.uri,
-    local: tag.local,
-    attribute(local: string) {
-      for (const a of Object.values(tag.attributes)) if (a.local === local && (a.uri === '' || a.uri === tag.uri)) return a.value
-      return undefined
-    },
+/** A saxes tag seen through XmlElement; one small object per element, its method on the prototype. */
+class Element implements XmlElement {
+  constructor(private readonly tag: SaxesTagNS) {}
+
+  get uri(): string {
+    return this.tag.uri
+  }
+
+  get local(): string {
+    return this.tag.local
+  }
+
+  /** An unprefixed attribute: in XML namespaces those are in no namespace, whatever the element's. */
+  attribute(local: string): string | undefined {
+    const a = this.tag.attributes[local]
+    return a !== undefined && a.prefix === '' ? a.value : undefined
   }
 }
