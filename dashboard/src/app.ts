@@ -19,6 +19,7 @@ import { adminRoutes } from './routes/admin.js'
 import { pairingRoutes } from './routes/pairing.js'
 import { liveRoutes, type Backfill } from './routes/live.js'
 import { historyRoutes } from './routes/history.js'
+import { fileRoutes } from './routes/files.js'
 import { webRoutes } from './routes/web.js'
 import { LiveHub } from './live/live-hub.js'
 
@@ -66,6 +67,7 @@ export async function buildApp(options: DashboardOptions): Promise<FastifyInstan
   await app.register(pairingRoutes, { registry: options.registry, hub })
   await app.register(liveRoutes, { registry: options.registry, hub, backfill: options.backfill, recheckMs: options.liveRecheckMs })
   await app.register(historyRoutes, { registry: options.registry, influx: options.influx })
+  await app.register(fileRoutes, { registry: options.registry, influx: options.influx })
   await app.register(webRoutes)
   // The API's interactive documentation at /docs, the OpenAPI document at /docs/json: for logged-in users only,
   // since they list every admin route (security review L8; the access plugin gives every /docs route that rule).

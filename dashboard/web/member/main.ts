@@ -68,8 +68,17 @@ async function load(): Promise<void> {
   stepsChart($('#steps-chart'), daily.steps)
   const num = (v: unknown) => (typeof v === 'number' ? String(Math.round(v)) : '–')
   $('#sessions').replaceChildren(
-    el('thead', {}, el('tr', {}, ...['Class', 'Date', 'Avg HR', 'Max HR', 'kcal', 'TRIMP', 'Points', 'HRR 1-min'].map((h) => el('th', {}, h)))),
-    el('tbody', {}, ...sessions.sessions.map((s) => el('tr', {}, ...[String(s.session), new Date(s.time as number).toLocaleDateString(), num(s.avg_hr), num(s.max_hr), num(s.kcal), num(s.banister_trimp), num(s.points), num(s.hrr_1min)].map((v) => el('td', {}, v))))),
+    el('thead', {}, el('tr', {}, ...['Class', 'Date', 'Avg HR', 'Max HR', 'kcal', 'TRIMP', 'Points', 'HRR 1-min', 'File'].map((h) => el('th', {}, h)))),
+    el(
+      'tbody',
+      {},
+      ...sessions.sessions.map((s) => {
+        // The class as a FIT activity, for Strava, Garmin Connect or intervals.icu.
+        const fit = el('a', { href: `${base}/sessions/${encodeURIComponent(String(s.session))}/activity.fit`, download: '' }, 'FIT')
+        const cells = [String(s.session), new Date(s.time as number).toLocaleDateString(), num(s.avg_hr), num(s.max_hr), num(s.kcal), num(s.banister_trimp), num(s.points), num(s.hrr_1min)]
+        return el('tr', {}, ...cells.map((v) => el('td', {}, v)), el('td', {}, fit))
+      }),
+    ),
   )
   document.body.dataset.loaded = 'true'
 }

@@ -1,0 +1,68 @@
+/**
+ * A member downloads a class as a FIT file from the REST API: what the class stored comes back as records
+ * that pass the FIT SDK's integrity check; another member, another gym's class or an empty class are refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { Decoder, Stream } from '@garmin/fitsdk'
+import { SqliteRegistry } from '@pulseline/registry'
+import { sampleToLines, seriesTags } from '@pulseline/protocol'
+import type { InfluxClient } from '@pulseline/influx'
+import { SESSION_COOKIE, buildApp } from '@pulseline/dashboard'
+import { freshDatabase } from '../../test/setup/influx.js'
+
+describe('a class as a FIT file', () => {
+  let registry: SqliteRegistry
+  let influx: InfluxClient
+  let app: FastifyInstance
+  const cookie: Record<string, string> = {}
+  const as = (user: string) => ({ cookies: { [SESSION_COOKIE]: cookie[user]! } })
+  const start = Math.floor(Date.now() / 1000) * 1000 - 3_600_000 // FIT times are whole seconds
+  const beats = Array.from({ length: 300 }, (_, i) => ({ t: start + 60_000 + i * 1000, bpm: 90 + (i % 70) }))
+
+  beforeAll(async () => {
+    registry = SqliteRegistry.open(':memory:', { secretCost: { N: 1024, r: 8, p: 1 } })
+    influx = await freshDatabase('fit_export')
+    for (const gym of ['gym-a', 'gym-b']) await registry.createGym({ id: gym, name: gym, timezone: 'UTC' })
+    for (const [id, gym, role] of [['coach', 'gym-a', 'coach'], ['ann', 'gym-a', 'member'], ['bob', 'gym-a', 'member'], ['eve', 'gym-b', 'member']] as const)
+      await registry.createUser({ id, gymId: gym, role, displayName: id, login: id }, `pw-${id}`)
+    await registry.startSession({ id: 'spin', gymId: 'gym-a', coachUserId: 'coach', title: 'Spin', startedMs: start, endedMs: start + 600_000 })
+    await registry.startSession({ id: 'other-gym', gymId: 'gym-b', coachUserId: null, title: 'Row', startedMs: start, endedMs: start + 600_000 })
+    const tags = seriesTags('strap-1', 'gym-a', 'ann')
+    await influx.write(beats.map((b) => sampleToLines({ kind: 'hr', t: b.t, bpm: b.bpm }, tags)).join('') + sampleToLines({ kind: 'equipment', t: start + 61_000, machine: 'bike', power_w: 210, cadence_rpm: 92 }, seriesTags('bike-1', 'gym-a', 'ann')))
+    app = await buildApp({ registry, influx, loginAttemptsPerMinute: 100 })
+    for (const id of ['coach', 'ann', 'bob', 'eve']) {
+      const res = await app.inject({ method: 'POST', url: '/api/login', payload: { login: id, password: `pw-${id}` } })
+      cookie[id] = res.cookies.find((c) => c.name === SESSION_COOKIE)!.value
+    }
+  })
+  afterAll(async () => {
+    await app?.close()
+    await registry?.close()
+    await influx?.close()
+  })
+
+  it('the member gets a FIT activity that passes the SDK check and holds the class as stored', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/members/ann/sessions/spin/activity.fit', ...as('ann') })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toBe('application/vnd.ant.fit')
+    expect(res.headers['content-disposition']).toBe('attachment; filename="spin-ann.fit"')
+    const decoder = new Decoder(Stream.fromByteArray(res.rawPayload))
+    expect(decoder.checkIntegrity()).toBe(true)
+    const { messages } = decoder.read()
+    const records = messages.recordMesgs ?? []
+    expect(records.filter((r) => r.heartRate !== undefined).map((r) => [(r.timestamp as Date).getTime(), r.heartRate])).toEqual(beats.map((b) => [b.t, b.bpm]))
+    expect(records.find((r) => r.power !== undefined)).toMatchObject({ power: 210, cadence: 92, heartRate: 91 })
+    expect(messages.sessionMesgs?.[0]?.sport).toBe('cycling')
+    expect((await registry.auditAbout('ann')).map((a) => a.action)).toContain('history.export.fit')
+  })
+
+  it('a coach of the gym may; another member may not; a class of another gym or without data is not found', async () => {
+    expect((await app.inject({ method: 'GET', url: '/api/members/ann/sessions/spin/activity.fit', ...as('coach') })).statusCode).toBe(200)
+    expect((await app.inject({ method: 'GET', url: '/api/members/ann/sessions/spin/activity.fit', ...as('bob') })).statusCode).toBe(403)
+    expect((await app.inject({ method: 'GET', url: '/api/members/eve/sessions/spin/activity.fit', ...as('eve') })).statusCode).toBe(404)
+    expect((await app.inject({ method: 'GET', url: '/api/members/ann/sessions/other-gym/activity.fit', ...as('ann') })).statusCode).toBe(404)
+    const empty = await app.inject({ method: 'GET', url: '/api/members/bob/sessions/spin/activity.fit', ...as('bob') })
+    expect([empty.statusCode, empty.json().code]).toEqual([404, 'PL_EXPORT_EMPTY'])
+  })
+})
