@@ -17,6 +17,7 @@ import { demoInflux } from './demo/influx.js'
 import { seedDemoRegistry } from './demo/seed.js'
 import { resolveDashboardOptions, startDashboard } from '@pulseline/dashboard'
 import { startDemoBle, type DemoBle } from './demo/ble.js'
+import { importDemoWeek } from './demo/import-week.js'
 import { catchUnhandledRejections } from '@pulseline/config'
 
 const { values } = parseArgs({
@@ -88,11 +89,17 @@ const analytics = await startAnalytics(
     mqtt: { url: `mqtt://127.0.0.1:${ingest.mqttPort}`, username: 'analytics', password: services.get('analytics')!, gyms: [GYM] },
     influx: { url: influx.url, database: 'pulseline' },
     registry: { path: registryPath },
-    rollups: { everyMs: 30_000, dailyEveryMs: 5 * 60_000 },
+    // Eight days, so that the imported week's nights and days are summarised too.
+    rollups: { everyMs: 30_000, dailyEveryMs: 5 * 60_000, dailyLookbackDays: 8 },
   }),
   pino({ name: 'analytics', level: 'warn' }),
 )
 say(`Analytics: running on the ${analytics.backend} backend`)
+
+say("Files: the members who wear watches bring their last week (nights, steps, a run) as their watch's or phone's files")
+const imported = await importDemoWeek(plan, Number(values.seed), registryPath, influx.url, join(data, 'demo', 'files'), say)
+await analytics.rollupDaysNow()
+say(`Files: ${imported} samples imported; daily sleep and step summaries computed (npm run import -- <file> --member <id> does the same)`)
 
 say('Dashboard: login, the live class board over WebSocket, history, registry REST and OpenAPI')
 const dashboard = await startDashboard(

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import mqtt, { type MqttClient } from 'mqtt'
 import type { Browser, Page } from 'playwright-core'
 import type { InfluxClient } from '@pulseline/influx'
+import { pointLine } from '@pulseline/protocol'
 import { planGym, runGym } from '@pulseline/firmware-sim'
 import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
 import { freshDatabase } from '../../test/setup/influx.js'
@@ -191,6 +192,14 @@ describe('dashboard in Chromium', () => {
   }, 60_000)
 
   it("shows a member's history in uPlot", async () => {
+    // Two earlier classes of this member, as analytics' class summaries store them: the last-class panel
+    // compares the newer with the older (the same report the after-class email sends).
+    const memberId = 'member-001' // the demo seed gives the first member the member login
+    const t = Date.now() - 3 * 86_400_000
+    await influx.write(
+      pointLine('session_summary', { gym: GYM, member: memberId, session: 'spin-old' }, { start_ms: t - 86_400_000, end_ms: t - 86_400_000 + 2_700_000, avg_hr: 128, max_hr: 170, kcal: 380, banister_trimp: 55, points: 40, z3_s: 900 }, t - 86_400_000) +
+        pointLine('session_summary', { gym: GYM, member: memberId, session: 'spin-new' }, { start_ms: t, end_ms: t + 2_700_000, avg_hr: 140, max_hr: 176, kcal: 420, banister_trimp: 70, points: 52, z3_s: 1200, hrr_1min: 31 }, t),
+    )
     const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } })
     await login(page, credentials('member').login, credentials('member').password)
     await page.waitForURL('**/me')
@@ -214,6 +223,10 @@ describe('dashboard in Chromium', () => {
     await page.selectOption('#range', '3')
     await expect.poll(() => page.evaluate(() => document.body.dataset.loaded), { timeout: 15_000 }).toBe('true')
     expect(await page.locator('#hr-chart .uplot').count()).toBe(1)
+    const lastClass = await page.locator('#last-class').innerText()
+    expect(lastClass).toContain('spin-new')
+    expect(lastClass).toMatch(/Average HR\s+140 bpm\s+\+12 bpm/)
+    expect(lastClass).toMatch(/Zone 3 Aerobic\s+20 min/)
     await page.waitForTimeout(1500)
     await shoot(page, 'member-history.png', true)
     await page.close()

@@ -18,6 +18,8 @@ import { deviceSamplesTopic, encodePayload, type Sample } from '@pulseline/proto
 import { SqliteRegistry } from '@pulseline/registry'
 import { resolveAnalyticsOptions, startAnalytics, type AnalyticsService } from '@pulseline/analytics'
 import { freshDatabase } from '../../test/setup/influx.js'
+import { localMidnightMs } from '../../analytics/src/service/rollups.js'
+import { localHour } from '../../analytics/src/summaries/local-time.js'
 import { ingestOptions, writeIdentities } from '../../test/setup/ingest.js'
 import { seedDemoRegistry } from '../../scripts/demo/seed.js'
 import { DASHBOARDS, dashboardJson, substitute } from '../src/index.js'
@@ -80,8 +82,11 @@ describe('Grafana dashboards', () => {
     member = watch.memberId
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${ingest.mqttPort}`, { username: watch.id, password: seed.secrets.get(watch.id)!, reconnectPeriod: 0 })
     const random = createRandom(1, 'night')
-    const night = simulateNight(random, 7)
-    const lightsOut = now - 20 * 3_600_000
+    // The night before the class's local day, whatever the time of day the test runs at: lights out at 22:00
+    // the evening before, up to 7 hours, ending before the class. (A fixed "20 hours ago" put the night on
+    // another day than the class when the suite ran just after midnight, and its RMSSD went unsummarised.)
+    const lightsOut = localMidnightMs(localHour(startMs, 'Europe/London').date, 'Europe/London') - 2 * 3_600_000
+    const night = simulateNight(random, Math.min(7, Math.floor(((startMs - lightsOut) / 3_600_000 - 0.25) * 2) / 2))
     const samples: Sample[] = []
     let run: { stage: (typeof night.epochs)[number]; start: number; n: number } | undefined
     night.epochs.forEach((stage, i) => {

@@ -53,19 +53,21 @@ export function toProfile(r: Row): MemberProfile {
   if (r.zone_edges !== null) out.zoneEdges = JSON.parse(r.zone_edges as string) as number[]
   if (r.vo2max !== null) out.vo2max = r.vo2max as number
   if (r.hr_max_formula !== null) out.hrMaxFormula = r.hr_max_formula as string
+  if (r.email !== null) out.email = r.email as string
+  if (Number(r.summary_by_email) === 1) out.summaryByEmail = true
   return out
 }
 
 /** The profile upsert, with each engine's placeholder for the n-th value (SQLite `?`, PostgreSQL `$n`). */
 export function profileUpsert(placeholder: (n: number) => string): string {
-  const values = Array.from({ length: 13 }, (_, i) => placeholder(i + 1)).join(', ')
+  const values = Array.from({ length: 15 }, (_, i) => placeholder(i + 1)).join(', ')
   return `INSERT INTO member_profiles (user_id, birth_year, sex, weight_kg, resting_hr, max_hr, max_hr_measured, lthr, zone_model, timezone,
-       zone_edges, vo2max, hr_max_formula)
+       zone_edges, vo2max, hr_max_formula, email, summary_by_email)
      VALUES (${values})
      ON CONFLICT (user_id) DO UPDATE SET birth_year = excluded.birth_year, sex = excluded.sex, weight_kg = excluded.weight_kg,
        resting_hr = excluded.resting_hr, max_hr = excluded.max_hr, max_hr_measured = excluded.max_hr_measured, lthr = excluded.lthr,
        zone_model = excluded.zone_model, timezone = excluded.timezone, zone_edges = excluded.zone_edges, vo2max = excluded.vo2max,
-       hr_max_formula = excluded.hr_max_formula`
+       hr_max_formula = excluded.hr_max_formula, email = excluded.email, summary_by_email = excluded.summary_by_email`
 }
 
 /** A profile's values, in the order of profileUpsert. */
@@ -84,6 +86,8 @@ export function profileValues(userId: string, p: MemberProfile): unknown[] {
     p.zoneEdges ? JSON.stringify(p.zoneEdges) : null,
     p.vo2max ?? null,
     p.hrMaxFormula ?? null,
+    p.email ?? null,
+    p.summaryByEmail ? 1 : 0,
   ]
 }
 

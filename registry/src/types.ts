@@ -36,6 +36,10 @@ export interface MemberProfile {
   /** HRmax formula for estimates (fox, tanaka, gellish, nes); analytics' default when absent. */
   hrMaxFormula?: string
   timezone?: string
+  /** Where after-class summaries go, when the member opts in. */
+  email?: string
+  /** The member's opt-in to an after-class summary by email (off unless they turn it on). */
+  summaryByEmail?: boolean
 }
 
 export interface Device {

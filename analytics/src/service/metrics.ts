@@ -7,8 +7,9 @@ import { Registry } from 'prom-client'
 import { counterFrom, gaugeFrom } from '@pulseline/config'
 import type { LiveEngine } from '../live/live-engine.js'
 import type { LineQueue } from './line-queue.js'
+import type { ClassMailer } from './class-mailer.js'
 
-export function analyticsMetrics(engine: LiveEngine, lines: LineQueue): Registry {
+export function analyticsMetrics(engine: LiveEngine, lines: LineQueue, mailer?: ClassMailer): Registry {
   const registry = new Registry()
   const gauge = (name: string, help: string, read: () => number) => gaugeFrom(registry, name, help, read)
   const counter = (name: string, help: string, read: () => number) => counterFrom(registry, name, help, read)
@@ -23,5 +24,7 @@ export function analyticsMetrics(engine: LiveEngine, lines: LineQueue): Registry
   gauge('pulseline_analytics_queued_lines', 'derived lines waiting for InfluxDB', () => lines.length)
   counter('pulseline_analytics_dropped_lines_total', 'derived lines dropped while InfluxDB was away', () => lines.dropped)
   counter('pulseline_analytics_refused_lines_total', 'derived lines InfluxDB refused (400: a type conflict, say), dropped so that nothing queues behind them', () => lines.refused)
+  counter('pulseline_analytics_summary_mails_total', 'after-class summaries sent to members who opted in', () => mailer?.counts.sent ?? 0)
+  counter('pulseline_analytics_summary_mail_failures_total', 'after-class summaries the SMTP server did not take', () => mailer?.counts.failed ?? 0)
   return registry
 }

@@ -62,6 +62,13 @@ export const AnalyticsOptionsSchema = Type.Object(
       },
       strict,
     ),
+    mail: Type.Object(
+      {
+        url: Type.String({ description: "SMTP server for after-class summaries to members who opted in, e.g. smtps://user:pass@mail.example.com:465; '' sends none" }),
+        from: Type.String({ minLength: 3, maxLength: 254, description: 'sender of the summaries' }),
+      },
+      strict,
+    ),
     rollups: Type.Object(
       {
         everyMs: ms(1000, 'how often 1-minute aggregates and session summaries are brought up to date'),
@@ -85,6 +92,7 @@ export const ANALYTICS_DEFAULTS: AnalyticsOptions = {
   http: { host: '127.0.0.1', port: -1 },
   metricsToInfluxMs: 10_000,
   cluster: { redisUrl: '', instance: '', heartbeatMs: 1_000, instanceTtlMs: 5_000 },
+  mail: { url: '', from: 'Pulseline <no-reply@localhost>' },
   rollups: { everyMs: 30_000, lookbackMs: 5 * 60_000, dailyEveryMs: 15 * 60_000, dailyLookbackDays: 2 },
 }
 

@@ -14,6 +14,7 @@ import { LiveEngine } from '../live/live-engine.js'
 import { loadModel, type AnomalyModel } from '../anomaly/model/autoencoder.js'
 import { loadTf } from '../anomaly/model/backend.js'
 import { hrReadings, rollupDays, rollupMinutes, summarizeEndedSession } from './rollups.js'
+import { ClassMailer, smtpTransport } from './class-mailer.js'
 import { LineQueue } from './line-queue.js'
 import { RegistryView } from './registry-view.js'
 import type { AnalyticsOptions } from './options.js'
@@ -96,17 +97,26 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
       physiologyChanged: (member) => engine.refreshPhysiology(member),
     })
 
+  const mailer = options.mail.url
+    ? new ClassMailer({ transport: smtpTransport(options.mail.url), from: options.mail.from, registry, influx, timezoneOf: async (member) => (await view.physiologyOf(member)).timezone })
+    : undefined
+  // In a cluster every instance summarises every class (idempotent writes), but only the gym's owner mails.
+  let ownsGym: (gym: string) => boolean = () => true
   const rollupNow = async (nowMs = Date.now()) => {
     await lines.flush()
     await rollupMinutes(influx, nowMs - options.rollups.lookbackMs, nowMs)
     for (const s of view.endedUnsummarized()) {
       await summarizeEndedSession(influx, s, view.physiologyOf, options.live.effortPointsPerMin)
       view.markSummarized(s.id)
+      if (mailer && ownsGym(s.gymId)) {
+        const sent = await mailer.sendFor(s)
+        if (sent.sent + sent.failed > 0) logger.info({ session: s.id, ...sent }, 'after-class summaries mailed')
+      }
     }
   }
   const rollupDaysNow = (nowMs = Date.now()) => rollupDays(influx, nowMs, options.rollups.dailyLookbackDays, view.physiologyOf)
 
-  const metrics = analyticsMetrics(engine, lines)
+  const metrics = analyticsMetrics(engine, lines, mailer)
   const metricsNow = () => writeMetrics(metrics, influx, 'analytics')
 
   const guard = (what: string, f: () => Promise<unknown>) => () => void f().catch((err) => logger.warn({ err: (err as Error).message }, `${what} failed`))
@@ -158,6 +168,7 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
         },
       )
     : undefined
+  if (split) ownsGym = (gym) => split.owned.has(gym)
   if (split) await split.start()
   else await client.subscribeAsync(options.mqtt.gyms.map((gym) => allDeviceSamplesFilter(gym)), { qos: 1 })
   logger.info({ backend, gyms: split ? [...split.owned] : options.mqtt.gyms }, 'analytics running')

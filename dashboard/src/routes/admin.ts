@@ -26,6 +26,9 @@ export const ProfileBody = Type.Object(
     vo2max: Type.Optional(Type.Number({ minimum: 10, maximum: 95 })),
     hrMaxFormula: Type.Optional(Type.Union(['fox', 'tanaka', 'gellish', 'nes'].map((m) => Type.Literal(m)))),
     timezone: Type.Optional(Type.String({ maxLength: 64 })),
+    // One address, no display name or list: it goes into an SMTP envelope (RFC 5321 caps a path at 256 octets).
+    email: Type.Optional(Type.String({ maxLength: 254, pattern: '^[^\\s@<>(),;:"\\[\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$' })),
+    summaryByEmail: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 )

@@ -9,6 +9,7 @@ import { $, el, param } from '../common/dom.js'
 import { TileView, type LiveTile } from '../board/tile.js'
 import { equipmentChart, hrChart, sleepChart, stepsChart } from './charts.js'
 import { setUpDevices } from './devices.js'
+import { renderLastClass } from './last-class.js'
 
 const me = await whoAmI()
 const staff = me.role !== 'member'
@@ -80,6 +81,7 @@ async function load(): Promise<void> {
       }),
     ),
   )
+  renderLastClass($('#last-class'), sessions.sessions)
   document.body.dataset.loaded = 'true'
 }
 $<HTMLSelectElement>('#range').onchange = () => void load()
