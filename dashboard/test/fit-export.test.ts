@@ -9,6 +9,7 @@ import { SqliteRegistry } from '@pulseline/registry'
 import { sampleToLines, seriesTags } from '@pulseline/protocol'
 import type { InfluxClient } from '@pulseline/influx'
 import { SESSION_COOKIE, buildApp } from '@pulseline/dashboard'
+import { decodeTcx } from '@pulseline/files'
 import { freshDatabase } from '../../test/setup/influx.js'
 
 describe('a class as a FIT file', () => {
@@ -55,6 +56,13 @@ describe('a class as a FIT file', () => {
     expect(records.find((r) => r.power !== undefined)).toMatchObject({ power: 210, cadence: 92, heartRate: 91 })
     expect(messages.sessionMesgs?.[0]?.sport).toBe('cycling')
     expect((await registry.auditAbout('ann')).map((a) => a.action)).toContain('history.export.fit')
+  })
+
+  it('the same class as TCX, for apps that take that', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/members/ann/sessions/spin/activity.tcx', ...as('ann') })
+    expect([res.statusCode, res.headers['content-type']]).toEqual([200, 'application/vnd.garmin.tcx+xml'])
+    const decoded = await decodeTcx(res.body, 'spin.tcx')
+    expect(decoded.samples.filter((s) => s.kind === 'hr').map((s) => (s.kind === 'hr' ? [s.t, s.bpm] : []))).toEqual(beats.map((b) => [b.t, b.bpm]))
   })
 
   it('a coach of the gym may; another member may not; a class of another gym or without data is not found', async () => {

@@ -10,6 +10,8 @@ import { PulselineError, type EquipmentSample, type HeartRateSample } from '@pul
 import { decodeFit } from '../src/fit/decode-fit.js'
 import { encodeActivity, type Activity } from '../src/fit/encode-fit.js'
 import { accountOf, planImport } from '../src/plan-import.js'
+import { activityTcx } from '../src/xml/write-tcx.js'
+import { decodeTcx } from '../src/xml/tcx.js'
 import { T0, monitoringFit, sleepFit } from './fixtures.js'
 
 /** A 20-minute ride at 1 Hz: heart rate climbing 100 → 160, power in 30-s steps, distance accumulating. */
@@ -60,6 +62,16 @@ describe('FIT', () => {
       expect([s.t, s.machine, s.power_w, s.cadence_rpm, s.distance_m]).toEqual([r.t, 'bike', r.power, r.cadence, r.distanceM])
       expect(Math.abs(s.speed_kmh! - r.speedKmh!)).toBeLessThanOrEqual(0.0036 + 0.005)
     })
+  })
+
+  it('the same class as TCX decodes back to the same records (speed at TCX resolution, 1 mm/s)', async () => {
+    const decoded = await decodeTcx(activityTcx(activity), 'ride.tcx')
+    const hr = decoded.samples.filter((s): s is HeartRateSample => s.kind === 'hr')
+    const eq = decoded.samples.filter((s): s is EquipmentSample => s.kind === 'equipment')
+    expect(hr.map((s) => [s.t, s.bpm])).toEqual(activity.records.map((r) => [r.t, r.hr]))
+    expect(eq.map((s) => [s.t, s.machine, s.power_w, s.cadence_rpm, s.distance_m])).toEqual(activity.records.map((r) => [r.t, 'bike', r.power, r.cadence, r.distanceM]))
+    eq.forEach((s, i) => expect(Math.abs(s.speed_kmh! - activity.records[i]!.speedKmh!)).toBeLessThanOrEqual(0.0036 + 0.005))
+    expect(decoded.laps).toBe(1)
   })
 
   it('the dry run accounts for what would be stored: counts per kind, time range, heart rate mean and maximum', () => {
