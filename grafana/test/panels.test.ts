@@ -86,7 +86,7 @@ describe('Grafana dashboards', () => {
     // the evening before, up to 7 hours, ending before the class. (A fixed "20 hours ago" put the night on
     // another day than the class when the suite ran just after midnight, and its RMSSD went unsummarised.)
     const lightsOut = localMidnightMs(localHour(startMs, 'Europe/London').date, 'Europe/London') - 2 * 3_600_000
-    const night = simulateNight(random, Math.min(7, Math.floor(((startMs - lightsOut) / 3_600_000 - 0.25) * 2) / 2))
+    const night = simulateNight(random, Math.min(7, (startMs - lightsOut) / 3_600_000 - 0.25))
     const samples: Sample[] = []
     let run: { stage: (typeof night.epochs)[number]; start: number; n: number } | undefined
     night.epochs.forEach((stage, i) => {

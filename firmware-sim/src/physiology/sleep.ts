@@ -21,7 +21,7 @@ export function simulateNight(random: Random, hoursInBed = 8): Night {
     for (let i = 0; i < Math.round((minutes * 60) / EPOCH_S); i++) epochs.push(stage)
   }
   push('awake', random.uniform(5, 25))
-  const totalEpochs = (hoursInBed * 3600) / EPOCH_S
+  const totalEpochs = Math.round((hoursInBed * 3600) / EPOCH_S) // whole epochs, whatever the hours
   const cycleLengthsMin: number[] = []
   for (let cycle = 0; epochs.length < totalEpochs; cycle++) {
     const length = random.uniform(80, 110)
