@@ -10,6 +10,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Registry } from '@pulseline/registry'
 import type { InfluxClient } from '@pulseline/influx'
+import type { LineWriter } from '@pulseline/files'
 import { accessPlugin } from './plugins/access.js'
 import { hardeningPlugin } from './plugins/hardening.js'
 import websocket from '@fastify/websocket'
@@ -26,6 +27,9 @@ import { LiveHub } from './live/live-hub.js'
 export interface DashboardOptions {
   registry: Registry
   influx?: InfluxClient
+  /** Where members' uploaded files are written (an InfluxDB client with a write credential); none: uploads are refused. */
+  importWriter?: LineWriter
+  maxImportBytes?: number
   secureCookies?: boolean
   sessionTtlMs?: number
   loginAttemptsPerMinute?: number
@@ -67,7 +71,7 @@ export async function buildApp(options: DashboardOptions): Promise<FastifyInstan
   await app.register(pairingRoutes, { registry: options.registry, hub })
   await app.register(liveRoutes, { registry: options.registry, hub, backfill: options.backfill, recheckMs: options.liveRecheckMs })
   await app.register(historyRoutes, { registry: options.registry, influx: options.influx })
-  await app.register(fileRoutes, { registry: options.registry, influx: options.influx })
+  await app.register(fileRoutes, { registry: options.registry, influx: options.influx, importWriter: options.importWriter, maxImportBytes: options.maxImportBytes })
   await app.register(webRoutes)
   // The API's interactive documentation at /docs, the OpenAPI document at /docs/json: for logged-in users only,
   // since they list every admin route (security review L8; the access plugin gives every /docs route that rule).

@@ -29,6 +29,15 @@ export const DashboardOptionsSchema = Type.Object(
       strict,
     ),
     influx: Type.Object(InfluxConnectionProperties, strict),
+    imports: Type.Object(
+      {
+        enabled: Type.Boolean({ description: "members upload their watches' files (FIT, GPX, TCX) from their page; the dashboard then writes them to InfluxDB" }),
+        username: Type.String({ description: "InfluxDB user the imports are written as (a write user); empty: the influx connection's own" }),
+        password: Type.String({ description: 'its password' }),
+        maxBytes: Type.Integer({ minimum: 1024, maximum: 256 * 2 ** 20, description: 'largest upload (bytes); Apple Health exports go through npm run import' }),
+      },
+      strict,
+    ),
     mqtt: Type.Object(
       {
         url: Type.String({ description: 'the broker (ingest), for live tiles, alerts and nearby devices' }),
@@ -48,6 +57,7 @@ export const DASHBOARD_DEFAULTS: DashboardServerOptions = {
   http: { host: '127.0.0.1', port: 8080, secureCookies: false, sessionTtlMs: 12 * 3_600_000, loginAttemptsPerMinute: 10, trustProxy: false, allowedOrigins: [] },
   registry: { path: '.data/registry.sqlite', pollMs: 1000 },
   influx: INFLUX_CONNECTION_DEFAULTS,
+  imports: { enabled: true, username: '', password: '', maxBytes: 32 * 2 ** 20 },
   mqtt: { url: 'mqtt://127.0.0.1:1883', username: 'dashboard', password: '', gyms: ['+'] },
 }
 

@@ -22,7 +22,13 @@ export interface DashboardServer {
 export async function startDashboard(options: DashboardServerOptions): Promise<DashboardServer> {
   const registry = await openRegistry(options.registry.path)
   const influx = new InfluxClient(influxClientOptions(options.influx))
+  // Imports are the dashboard's only writes, with their own credential when one is given (dashboard.imports).
+  const importWriter = options.imports.enabled
+    ? new InfluxClient(influxClientOptions(options.imports.username ? { ...options.influx, username: options.imports.username, password: options.imports.password } : options.influx))
+    : undefined
   const app = await buildApp({
+    importWriter,
+    maxImportBytes: options.imports.maxBytes,
     registry,
     influx,
     secureCookies: options.http.secureCookies,
@@ -45,6 +51,7 @@ export async function startDashboard(options: DashboardServerOptions): Promise<D
       await feed.close()
       await app.close()
       await influx.close()
+      await importWriter?.close()
       await registry.close()
     },
   }

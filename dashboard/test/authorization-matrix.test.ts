@@ -67,6 +67,8 @@ const EXPECTED: Record<string, Expectation> = {
   // A class as a FIT file: like the export, the member and the staff who run their classes (not analysts).
   'GET /api/members/:member/sessions/:session/activity.fit': { allow: ['admin@own', 'coach@own', 'self'] },
   'GET /api/members/:member/sessions/:session/activity.tcx': { allow: ['admin@own', 'coach@own', 'self'] },
+  // Importing a member's watch file: the member, or the staff who run their classes.
+  'POST /api/members/:member/imports': { allow: ['admin@own', 'coach@own', 'self'] },
   'GET /api/members/:member/daily': { allow: HISTORY },
   'GET /api/sessions/:session/summary': { allow: STAFF_OWN },
   // Pages and bundles carry no data (everything comes from the routes above).

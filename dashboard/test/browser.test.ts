@@ -11,6 +11,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import type { Browser, Page } from 'playwright-core'
 import type { InfluxClient } from '@pulseline/influx'
 import { pointLine } from '@pulseline/protocol'
+import { encodeActivity } from '@pulseline/files'
 import { planGym, runGym } from '@pulseline/firmware-sim'
 import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
 import { freshDatabase } from '../../test/setup/influx.js'
@@ -188,6 +189,22 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#machines tr').count(), { timeout: 15_000 }).toBe(4)
     const rows = await page.locator('#machines tr').allInnerTexts()
     expect(rows.every((r) => /Member \d+/.test(r) && /(W|km\/h)/.test(r))).toBe(true)
+    await page.close()
+  }, 60_000)
+
+  it("imports a file from the member's watch through the page", async () => {
+    const start = Math.floor(Date.now() / 1000) * 1000 - 2 * 86_400_000
+    const records = Array.from({ length: 60 }, (_, i) => ({ t: start + i * 1000, hr: 120 + (i % 20) }))
+    const fit = Buffer.from(encodeActivity({ sport: 'running', startMs: start, endMs: start + 60_000, records, creator: { manufacturer: 'garmin', product: 3121, serial: 4242 } }))
+    const page = await browser.newPage()
+    await login(page, credentials('member').login, credentials('member').password)
+    await page.waitForURL('**/me')
+    await expect.poll(() => page.evaluate(() => document.body.dataset.loaded), { timeout: 15_000 }).toBe('true')
+    await page.setInputFiles('#import-file input[type=file]', { name: 'morning-run.fit', mimeType: 'application/octet-stream', buffer: fit })
+    await page.click('#import-file button')
+    await expect.poll(() => page.locator('#import-result').innerText(), { timeout: 15_000 }).toMatch(/^Imported 60 points from morning-run\.fit \(fit, garmin edge530 serial 4242\): 60 hr/)
+    const rows = await influx.query(`SELECT count(bpm) FROM hr WHERE "source" = 'fit' AND "device" = 'garmin-4242'`)
+    expect(rows[0]?.series?.[0]?.values[0]?.[1]).toBe(60)
     await page.close()
   }, 60_000)
 

@@ -49,7 +49,7 @@ export async function readMemberFile(path: string): Promise<DecodedFile> {
   }
 }
 
-/** Decodes a file held in memory (an upload). */
+/** Decodes a file held in memory (an upload). Apple Health exports are too large to upload whole: the CLI streams them. */
 export async function decodeMemberFile(bytes: Uint8Array, name: string): Promise<DecodedFile> {
   const format = sniffFormat(bytes.subarray(0, 4096))
   const text = () => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
@@ -61,6 +61,6 @@ export async function decodeMemberFile(bytes: Uint8Array, name: string): Promise
     case 'tcx':
       return decodeTcx(text(), name)
     default:
-      throw notImportable(name, format ? `${format} files are not imported yet` : 'neither FIT, GPX, TCX, Apple Health export.xml nor a Fitbit export')
+      throw notImportable(name, format === 'apple_health' ? 'an Apple Health export is imported with npm run import, which streams it from disk' : format ? `${format} files are not imported yet` : 'neither FIT, GPX, TCX, Apple Health export.xml nor a Fitbit export')
   }
 }

@@ -10,6 +10,7 @@ import { TileView, type LiveTile } from '../board/tile.js'
 import { equipmentChart, hrChart, sleepChart, stepsChart } from './charts.js'
 import { setUpDevices } from './devices.js'
 import { renderLastClass } from './last-class.js'
+import { setUpImport } from './import-file.js'
 
 const me = await whoAmI()
 const staff = me.role !== 'member'
@@ -85,5 +86,7 @@ async function load(): Promise<void> {
   document.body.dataset.loaded = 'true'
 }
 $<HTMLSelectElement>('#range').onchange = () => void load()
+if (me.role === 'analyst') $('#import').hidden = true // analysts read history, they change nothing
+else setUpImport(member, () => void load())
 await load()
 Object.assign(window, { __member: { tile, live } })
