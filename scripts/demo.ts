@@ -97,7 +97,9 @@ const analytics = await startAnalytics(
 say(`Analytics: running on the ${analytics.backend} backend`)
 
 say("Files: the members who wear watches bring their last week (nights, steps, a run) as their watch's or phone's files")
-const imported = await importDemoWeek(plan, Number(values.seed), registryPath, influx.url, join(data, 'demo', 'files'), say)
+const imported = await importDemoWeek(plan, Number(values.seed), registryPath, influx.url, join(data, 'demo', 'files'), { url: `mqtt://127.0.0.1:${ingest.mqttPort}`, gym: GYM, secrets }, say)
+// Last night came through ingest's log: summarise once it is in InfluxDB (at most 10 s).
+for (const until = Date.now() + 10_000; ingest.log.backlogBytes > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100))
 await analytics.rollupDaysNow()
 say(`Files: ${imported} samples imported; daily sleep and step summaries computed (npm run import -- <file> --member <id> does the same)`)
 

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { SleepStage } from '@pulseline/protocol'
+import type { SleepSample, SleepStage } from '@pulseline/protocol'
 import { createRandom } from '../random.js'
 import { EPOCH_S, simulateNight } from '../physiology/sleep.js'
 import { monitoringFit, sleepFit } from './fit-files.js'
@@ -72,6 +72,11 @@ function stageRuns(epochs: readonly SleepStage[]): Array<[number, SleepStage, nu
     else runs.push([(i * EPOCH_S) / 60, stage, EPOCH_S / 60])
   })
   return runs
+}
+
+/** A night as the sleep samples a watch sends live when it syncs in the morning: one per run of a stage. */
+export function nightSamples(night: MemberWeek['nights'][number]): SleepSample[] {
+  return stageRuns(night.epochs).map(([minute, stage, minutes]) => ({ kind: 'sleep', t: night.startMs + minute * 60_000, stage, dur_s: Math.round(minutes * 60) }))
 }
 
 export type WeekFormat = 'fit' | 'apple_health'
