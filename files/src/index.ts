@@ -9,3 +9,5 @@ export { encodeActivity, type Activity, type ActivityRecord } from './fit/encode
 export { classActivity } from './export-class.js'
 export { planHealthExport, storeHealthExport, HEALTH_DEVICE } from './apple-health/import-health-export.js'
 export { activityTcx } from './xml/write-tcx.js'
+export { decodeFitbit, type FitbitZones } from './fitbit/fitbit-export.js'
+export { memberZone } from './member-zone.js'

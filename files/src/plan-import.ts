@@ -68,6 +68,11 @@ export class ImportTally {
     this.hrCount += other.hrCount
   }
 
+  /** The span of the accepted samples, for summaries to be recomputed over. */
+  get span(): { fromMs: number; toMs: number } | undefined {
+    return Number.isFinite(this.fromMs) ? { fromMs: this.fromMs, toMs: this.toMs } : undefined
+  }
+
   get accepted(): number {
     return Object.values(this.samples).reduce((n, c) => n + c, 0)
   }

@@ -10,6 +10,14 @@ import { notImportable } from './file-error.js'
 import { decodeFit, isFit } from './fit/decode-fit.js'
 import { decodeGpx } from './xml/gpx.js'
 import { decodeTcx } from './xml/tcx.js'
+import { decodeFitbit, type FitbitZones } from './fitbit/fitbit-export.js'
+
+/** How to read a file whose times carry no zone (Fitbit's); UTC and UTC unless told. */
+export interface ReadOptions {
+  fitbit?: FitbitZones
+}
+
+const UTC_ZONES: FitbitZones = { intraday: 'UTC', sleep: 'UTC' }
 
 /** The format of a file from its first bytes. */
 export function sniffFormat(head: Uint8Array): FileFormat | undefined {
@@ -34,7 +42,7 @@ export async function sniffFile(path: string): Promise<FileFormat | undefined> {
  * Decodes a file on disk into memory (FIT, GPX, TCX: a 3-hour ride is about a megabyte). Apple Health exports
  * run to gigabytes and are streamed instead (apple-health/import-health-export.ts).
  */
-export async function readMemberFile(path: string): Promise<DecodedFile> {
+export async function readMemberFile(path: string, options: ReadOptions = {}): Promise<DecodedFile> {
   const name = basename(path)
   const format = await sniffFile(path)
   switch (format) {
@@ -44,13 +52,15 @@ export async function readMemberFile(path: string): Promise<DecodedFile> {
       return decodeGpx(createReadStream(path), name)
     case 'tcx':
       return decodeTcx(createReadStream(path), name)
+    case 'fitbit':
+      return decodeFitbit(await readFile(path, 'utf8'), name, options.fitbit ?? UTC_ZONES)
     default:
-      throw notImportable(name, format === 'apple_health' ? 'an Apple Health export is streamed, not read whole' : format ? `${format} files are not imported yet` : 'neither FIT, GPX, TCX, Apple Health export.xml nor a Fitbit export')
+      throw notImportable(name, format === 'apple_health' ? 'an Apple Health export is streamed, not read whole' : 'neither FIT, GPX, TCX, Apple Health export.xml nor a Fitbit export')
   }
 }
 
 /** Decodes a file held in memory (an upload). Apple Health exports are too large to upload whole: the CLI streams them. */
-export async function decodeMemberFile(bytes: Uint8Array, name: string): Promise<DecodedFile> {
+export async function decodeMemberFile(bytes: Uint8Array, name: string, options: ReadOptions = {}): Promise<DecodedFile> {
   const format = sniffFormat(bytes.subarray(0, 4096))
   const text = () => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
   switch (format) {
@@ -60,7 +70,9 @@ export async function decodeMemberFile(bytes: Uint8Array, name: string): Promise
       return decodeGpx(text(), name)
     case 'tcx':
       return decodeTcx(text(), name)
+    case 'fitbit':
+      return decodeFitbit(text(), name, options.fitbit ?? UTC_ZONES)
     default:
-      throw notImportable(name, format === 'apple_health' ? 'an Apple Health export is imported with npm run import, which streams it from disk' : format ? `${format} files are not imported yet` : 'neither FIT, GPX, TCX, Apple Health export.xml nor a Fitbit export')
+      throw notImportable(name, format === 'apple_health' ? 'an Apple Health export is imported with npm run import, which streams it from disk' : 'neither FIT, GPX, TCX, Apple Health export.xml nor a Fitbit export')
   }
 }

@@ -93,6 +93,12 @@ export async function storeImport(plan: ImportPlan, member: string, registry: Re
     await writer.flush()
   }
   await writer.flush(true)
-  await registry.audit('import', `samples.import ${plan.decoded.format} ${writer.points}`, member)
+  await announceImport(registry, member, plan.tally.span, `${plan.decoded.format} ${writer.points}`)
   return { device: target.device, points: writer.points, createdDevice: target.createdDevice }
+}
+
+/** Audits an import and puts its span on the change feed, where analytics picks it up to summarise it. */
+export async function announceImport(registry: Registry, member: string, span: { fromMs: number; toMs: number } | undefined, what: string): Promise<void> {
+  await registry.audit('import', `samples.import ${what}`, member)
+  if (span) await registry.recordImport({ member, ...span })
 }

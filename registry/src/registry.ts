@@ -3,7 +3,7 @@
  * what when. Asynchronous throughout, so that a PostgreSQL implementation can sit behind the same
  * interface; the embedded default is SQLite (sqlite/sqlite-registry.ts).
  */
-import type { Assignment, Change, Device, DeviceKind, Erasure, Gym, MemberProfile, Role, User } from './types.js'
+import type { Assignment, Change, Device, DeviceKind, Erasure, Gym, ImportedSpan, MemberProfile, Role, User } from './types.js'
 
 export interface ClassSession {
   id: string
@@ -100,6 +100,8 @@ export interface Registry {
 
   /** Changes with a sequence number above `seq`, for caches in other processes. */
   changesSince(seq: number): Promise<Change[]>
+  /** Announces imported history on the change feed, so that analytics summarises its span. */
+  recordImport(span: ImportedSpan): Promise<void>
   /** Records who did what to whom (ids only). */
   audit(actor: string, action: string, subject: string): Promise<void>
   /** The audit trail about one subject (who viewed, exported or changed what about them), oldest first. */

@@ -63,7 +63,7 @@ export interface Assignment {
 
 export interface Change {
   seq: number
-  kind: 'credential' | 'assignment' | 'device' | 'user' | 'session' | 'profile' | 'erasure'
+  kind: 'credential' | 'assignment' | 'device' | 'user' | 'session' | 'profile' | 'erasure' | 'import'
   subject: string
   atMs: number
 }
@@ -83,4 +83,23 @@ export interface Erasure {
   requestedMs: number
   intervals: DeviceInterval[]
   completedMs: number | null
+}
+
+/** History imported from a member's files (files/), for summaries to be recomputed over its span. */
+export interface ImportedSpan {
+  member: string
+  fromMs: number
+  toMs: number
+}
+
+/** An import change's subject: "member fromMs toMs" (ids never hold a space, ID_PATTERN). */
+export function importSubject(span: ImportedSpan): string {
+  return `${span.member} ${Math.floor(span.fromMs)} ${Math.ceil(span.toMs)}`
+}
+
+export function parseImportSubject(subject: string): ImportedSpan | undefined {
+  const [member, from, to] = subject.split(' ')
+  const fromMs = Number(from)
+  const toMs = Number(to)
+  return member && Number.isFinite(fromMs) && Number.isFinite(toMs) && toMs >= fromMs ? { member, fromMs, toMs } : undefined
 }

@@ -8,8 +8,9 @@ import { counterFrom, gaugeFrom } from '@pulseline/config'
 import type { LiveEngine } from '../live/live-engine.js'
 import type { LineQueue } from './line-queue.js'
 import type { ClassMailer } from './class-mailer.js'
+import type { ImportedHistory } from './imported-history.js'
 
-export function analyticsMetrics(engine: LiveEngine, lines: LineQueue, mailer?: ClassMailer): Registry {
+export function analyticsMetrics(engine: LiveEngine, lines: LineQueue, mailer?: ClassMailer, imported?: ImportedHistory): Registry {
   const registry = new Registry()
   const gauge = (name: string, help: string, read: () => number) => gaugeFrom(registry, name, help, read)
   const counter = (name: string, help: string, read: () => number) => counterFrom(registry, name, help, read)
@@ -26,5 +27,7 @@ export function analyticsMetrics(engine: LiveEngine, lines: LineQueue, mailer?: 
   counter('pulseline_analytics_refused_lines_total', 'derived lines InfluxDB refused (400: a type conflict, say), dropped so that nothing queues behind them', () => lines.refused)
   counter('pulseline_analytics_summary_mails_total', 'after-class summaries sent to members who opted in', () => mailer?.counts.sent ?? 0)
   counter('pulseline_analytics_summary_mail_failures_total', 'after-class summaries the SMTP server did not take', () => mailer?.counts.failed ?? 0)
+  counter('pulseline_analytics_imports_summarised_total', "members' imported histories summarised over their span", () => imported?.counts.summarised ?? 0)
+  counter('pulseline_analytics_imports_dropped_total', 'imported histories not summarised because the queue was full', () => imported?.counts.dropped ?? 0)
   return registry
 }

@@ -4,7 +4,7 @@
  * and the change feed that invalidates them. The live engine and the rollups ask it; the composition root
  * only wires it.
  */
-import type { ClassSession, Registry } from '@pulseline/registry'
+import { parseImportSubject, type ClassSession, type ImportedSpan, type Registry } from '@pulseline/registry'
 import { resolvePhysiology, type Physiology } from '../live/physiology.js'
 import type { AnalyticsOptions } from './options.js'
 
@@ -15,6 +15,8 @@ export interface ChangeHandlers {
   erased(member: string): void
   /** A member's profile or user record changed: their zones follow. */
   physiologyChanged(member: string): Promise<void>
+  /** History was imported from a member's files (files/): its span is to be summarised. */
+  imported(span: ImportedSpan): void
 }
 
 export class RegistryView {
@@ -77,6 +79,10 @@ export class RegistryView {
     for (const c of changes.filter((c) => (c.kind === 'profile' || c.kind === 'user') && !erased.has(c.subject))) {
       this.physiology.delete(c.subject)
       await handlers.physiologyChanged(c.subject)
+    }
+    for (const c of changes.filter((c) => c.kind === 'import')) {
+      const span = parseImportSubject(c.subject)
+      if (span && !erased.has(span.member)) handlers.imported(span)
     }
     for (const c of changes.filter((c) => c.kind === 'session')) {
       const s = await this.registry.session(c.subject)

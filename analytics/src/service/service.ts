@@ -15,6 +15,7 @@ import { loadModel, type AnomalyModel } from '../anomaly/model/autoencoder.js'
 import { loadTf } from '../anomaly/model/backend.js'
 import { hrReadings, rollupDays, rollupMinutes, summarizeEndedSession } from './rollups.js'
 import { ClassMailer, smtpTransport } from './class-mailer.js'
+import { ImportedHistory } from './imported-history.js'
 import { LineQueue } from './line-queue.js'
 import { RegistryView } from './registry-view.js'
 import type { AnalyticsOptions } from './options.js'
@@ -95,8 +96,11 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
         lines.forgetMember(member)
       },
       physiologyChanged: (member) => engine.refreshPhysiology(member),
+      imported: (span) => importedHistory.add(span),
     })
 
+  // Imported history (files/) is summarised over its span, one import at a time, behind the live work.
+  const importedHistory = new ImportedHistory(influx, view.physiologyOf, (err) => logger.warn({ err: err.message }, 'summarising imported history failed'))
   const mailer = options.mail.url
     ? new ClassMailer({ transport: smtpTransport(options.mail.url), from: options.mail.from, registry, influx, timezoneOf: async (member) => (await view.physiologyOf(member)).timezone })
     : undefined
@@ -116,7 +120,7 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
   }
   const rollupDaysNow = (nowMs = Date.now()) => rollupDays(influx, nowMs, options.rollups.dailyLookbackDays, view.physiologyOf)
 
-  const metrics = analyticsMetrics(engine, lines, mailer)
+  const metrics = analyticsMetrics(engine, lines, mailer, importedHistory)
   const metricsNow = () => writeMetrics(metrics, influx, 'analytics')
 
   const guard = (what: string, f: () => Promise<unknown>) => () => void f().catch((err) => logger.warn({ err: (err as Error).message }, `${what} failed`))

@@ -1,7 +1,7 @@
 /**
  * Members' files over the REST API. Export: a class as a FIT activity file (or TCX, for apps that take that)
  * for the member to upload to Strava, Garmin Connect or intervals.icu (files/ builds both); read-only, audited
- * like every read of history. Import: a file from the member's own watch (FIT, GPX, TCX), uploaded as
+ * like every read of history. Import: a file from the member's own watch (FIT, GPX, TCX, a Fitbit export's JSON), uploaded as
  * application/octet-stream, through the same decoding, validation and storage as `npm run import`; it writes
  * with the imports' own InfluxDB credential (dashboard.imports), the only write the dashboard makes.
  */
@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox'
 import { ID_PATTERN, PulselineError } from '@pulseline/protocol'
 import type { InfluxClient } from '@pulseline/influx'
 import type { Registry } from '@pulseline/registry'
-import { accountOf, activityTcx, classActivity, decodeMemberFile, encodeActivity, planImport, storeImport, type Activity, type LineWriter } from '@pulseline/files'
+import { accountOf, activityTcx, memberZone, classActivity, decodeMemberFile, encodeActivity, planImport, storeImport, type Activity, type LineWriter } from '@pulseline/files'
 
 const Id = Type.String({ pattern: ID_PATTERN.source })
 
@@ -36,7 +36,7 @@ export async function fileRoutes(app: FastifyInstance, { registry, influx, impor
         params: Type.Object({ member: Id }),
         querystring: Type.Object({ dryRun: Type.Optional(Type.Boolean()), name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._ -]{1,100}$' })) }, { additionalProperties: false }),
         tags: ['history'],
-        summary: "Imports a file from the member's own watch (FIT, GPX or TCX, as application/octet-stream); ?dryRun=true only accounts for it",
+        summary: "Imports a file from the member's own watch (FIT, GPX, TCX or a Fitbit export's JSON, as application/octet-stream); ?dryRun=true only accounts for it",
       },
     },
     async (request, reply) => {
@@ -45,7 +45,9 @@ export async function fileRoutes(app: FastifyInstance, { registry, influx, impor
       const body = request.body
       if (!Buffer.isBuffer(body)) return reply.code(415).send({ error: 'send the file as application/octet-stream' })
       try {
-        const plan = planImport(name, await decodeMemberFile(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name))
+        // A Fitbit file's times carry no zone: its sleep is read in the member's (see files/src/fitbit).
+        const fitbit = { intraday: 'UTC', sleep: await memberZone(registry, member) }
+        const plan = planImport(name, await decodeMemberFile(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), name, { fitbit }))
         const account = accountOf(plan)
         if (dryRun) return { account }
         if (!importWriter) return reply.code(503).send({ error: 'imports are not configured (dashboard.imports)' })

@@ -10,7 +10,7 @@ import { PulselineError, type SampleKind } from '@pulseline/protocol'
 import type { Registry } from '@pulseline/registry'
 import type { SourceDevice } from '../decoded-file.js'
 import { ImportTally, type ImportAccount } from '../plan-import.js'
-import { ImportWriter, importTarget, type LineWriter, type StoredImport } from '../store-import.js'
+import { ImportWriter, announceImport, importTarget, type LineWriter, type StoredImport } from '../store-import.js'
 import { readHealthExport } from './health-records.js'
 
 export const HEALTH_DEVICE: SourceDevice = { maker: 'Apple Health', product: null, serial: null }
@@ -67,6 +67,6 @@ export async function storeHealthExport(path: string, file: string, plan: Health
     () => writer.flush(),
   )
   await writer.flush(true)
-  await registry.audit('import', `samples.import apple_health ${writer.points}`, member)
+  await announceImport(registry, member, check.span, `apple_health ${writer.points}`)
   return { device: target.device, points: writer.points, createdDevice: target.createdDevice }
 }

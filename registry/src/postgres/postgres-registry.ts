@@ -15,7 +15,7 @@
 import pg from 'pg'
 import type { ScryptCost } from '../secret-hash.js'
 import { RegistryError, type Registry } from '../registry.js'
-import type { Change, Erasure } from '../types.js'
+import { importSubject, type Change, type Erasure, type ImportedSpan } from '../types.js'
 import { erasureIntervals, toErasure } from '../rows.js'
 import { migratePostgres } from './migrate.js'
 import { PostgresClasses } from './classes.js'
@@ -102,6 +102,10 @@ export class PostgresRegistry extends PostgresClasses implements Registry {
       subject: r.subject as string,
       atMs: r.at_ms as number,
     }))
+  }
+
+  async recordImport(span: ImportedSpan): Promise<void> {
+    await this.transaction((_q, change) => change('import', importSubject(span)))
   }
 
   async audit(actor: string, action: string, subject: string): Promise<void> {

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { ScryptCost } from '../secret-hash.js'
 import { RegistryError, type Registry } from '../registry.js'
-import type { Change, Erasure } from '../types.js'
+import { importSubject, type Change, type Erasure, type ImportedSpan } from '../types.js'
 import { erasureIntervals, toErasure, type Row } from '../rows.js'
 import { migrate } from './migrate.js'
 import { SqliteClasses } from './classes.js'
@@ -91,6 +91,10 @@ export class SqliteRegistry extends SqliteClasses implements Registry {
       subject: r.subject as string,
       atMs: r.at_ms as number,
     }))
+  }
+
+  async recordImport(span: ImportedSpan): Promise<void> {
+    this.change('import', importSubject(span))
   }
 
   async audit(actor: string, action: string, subject: string): Promise<void> {
