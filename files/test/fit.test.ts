@@ -13,6 +13,7 @@ import { accountOf, planImport } from '../src/plan-import.js'
 import { activityTcx } from '../src/xml/write-tcx.js'
 import { decodeTcx } from '../src/xml/tcx.js'
 import { T0, monitoringFit, sleepFit } from './fixtures.js'
+import { refusal } from './refusal.js'
 
 /** A 20-minute ride at 1 Hz: heart rate climbing 100 → 160, power in 30-s steps, distance accumulating. */
 function ride(seconds = 1200): Activity {
@@ -23,15 +24,6 @@ function ride(seconds = 1200): Activity {
     return { t: T0 + i * 1000, hr: 100 + Math.floor((60 * i) / seconds), power: 150 + 10 * Math.floor(i / 30) % 100, cadence: 85 + (i % 7), speedKmh, distanceM: Math.round(distance) }
   })
   return { sport: 'cycling', startMs: T0, endMs: T0 + seconds * 1000, records }
-}
-
-function corruptionOf(fn: () => unknown): PulselineError {
-  try {
-    fn()
-  } catch (err) {
-    return err as PulselineError
-  }
-  throw new Error('expected the file to be refused')
 }
 
 describe('FIT', () => {
@@ -109,24 +101,24 @@ describe('FIT', () => {
     it('a wrong CRC names the byte where it stands', () => {
       const bad = file.slice()
       bad[200] = bad[200]! ^ 0xff
-      const err = corruptionOf(() => decodeFit(bad, 'ride.fit'))
+      const err = refusal(() => decodeFit(bad, 'ride.fit'))
       expect(err.code).toBe('PL_FILE_CORRUPT')
       expect(err.message).toMatch(new RegExp(`^ride.fit: byte ${file.length - 2}: file CRC 0x[0-9a-f]{4} does not match the data`))
     })
 
     it('a truncated file says how long it should be', () => {
-      const err = corruptionOf(() => decodeFit(file.subarray(0, 5000), 'ride.fit'))
+      const err = refusal(() => decodeFit(file.subarray(0, 5000), 'ride.fit'))
       expect(err.message).toBe(`ride.fit: byte 5000: truncated: the header announces ${file.length} bytes`)
     })
 
     it("a corrupt header fails its own CRC", () => {
       const bad = file.slice()
       bad[1] = bad[1]! ^ 0x01 // protocol version, inside the header CRC
-      expect(corruptionOf(() => decodeFit(bad, 'ride.fit')).message).toBe('ride.fit: bytes 0–13: corrupt header: its CRC does not match')
+      expect(refusal(() => decodeFit(bad, 'ride.fit')).message).toBe('ride.fit: bytes 0–13: corrupt header: its CRC does not match')
     })
 
     it('a file that is not FIT is not importable', () => {
-      const err = corruptionOf(() => decodeFit(new TextEncoder().encode('<gpx></gpx> and some more bytes'), 'x.fit'))
+      const err = refusal(() => decodeFit(new TextEncoder().encode('<gpx></gpx> and some more bytes'), 'x.fit'))
       expect(err.code).toBe('PL_FILE_FORMAT')
     })
   })

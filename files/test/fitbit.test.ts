@@ -8,18 +8,10 @@ import type { PulselineError } from '@pulseline/protocol'
 import { decodeFitbit, fitbitTime, zonedTime } from '../src/fitbit/fitbit-export.js'
 import { decodeMemberFile } from '../src/read-member-file.js'
 import { planImport } from '../src/plan-import.js'
+import { refusal } from './refusal.js'
 
 const zones = { intraday: 'UTC', sleep: 'Europe/Zurich' }
 const json = (v: unknown) => JSON.stringify(v, null, 2)
-
-function refusal(f: () => unknown): PulselineError {
-  try {
-    f()
-  } catch (err) {
-    return err as PulselineError
-  }
-  throw new Error('expected a refusal')
-}
 
 describe('Fitbit export', () => {
   it('reads wall-clock times in a zone, summer and winter', () => {
