@@ -42,6 +42,7 @@ import { fuzzBench, stormBench } from './security.js'
 import { backupBench } from './backup.js'
 import { clusterBench } from './cluster.js'
 import { filesBench } from './files.js'
+import { capacityBench } from './analytics-capacity.js'
 
 const { values } = parseArgs({
   options: {
@@ -288,6 +289,7 @@ async function main(): Promise<void> {
   if (wants('backup') && local) security.push(...(await backupBench(local, log, RUNS, values.quick ? 1_000_000 : 5_000_000)))
   if (wants('cluster')) security.push(...(await clusterBench(url, log, RUNS, SCALE)))
   if (wants('files')) security.push(...(await filesBench(url, log, RUNS, values.quick ? 200_000 : 1_000_000)))
+  if (values.only?.split(',').includes('capacity')) security.push(...(await capacityBench(log, values.quick ? 10 : 15, RUNS)))
   if (values.only && !values.only.split(',').some((k) => k === 'overload' || k === 'gateway' || k === 'analytics' || k === 'dashboard')) {
     for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}${f.messagesPerFlush ? ` ${f.messagesPerFlush.toFixed(0)} msg/flush` : ''}`).join(' | '))
     for (const line of security) console.log(line)
