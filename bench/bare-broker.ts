@@ -9,3 +9,5 @@ const server = createServer((socket) => {
   broker.handle(socket)
 })
 server.listen(Number(process.argv[2]), '127.0.0.1', () => process.send!({ ready: true }))
+// Exit normally on SIGTERM, so that --cpu-prof (BENCH_PROFILE_DIR) writes its profile.
+process.once('SIGTERM', () => process.exit(0))

@@ -100,9 +100,15 @@ function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {},
   return forkReady(here(script), args, env, execArgv)
 }
 
+/** BENCH_PROFILE_DIR=dir writes the bare broker's and ingest's CPU profiles there (--cpu-prof), to compare where a message's time goes; BENCH_NODE_FLAGS adds Node flags to both. */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR
+  return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
+}
+
 async function bareBroker(messages: number): Promise<Figure> {
   const port = await freePort()
-  const broker = await startChild('bare-broker.ts', [String(port)])
+  const broker = await startChild('bare-broker.ts', [String(port)], {}, profileFlags())
   const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: 'x' }))
   const cpu0 = cpuSeconds(broker.pid!)
   const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: WINDOW, startT: Date.now() - 86_400_000 })
@@ -163,9 +169,7 @@ async function startPipeline(url: string, database: string): Promise<Pipeline> {
   })
   const config = join(dir, 'ingest.json')
   await writeFile(config, JSON.stringify(options))
-  // BENCH_PROFILE_DIR=dir writes ingest's CPU profile there (--cpu-prof), to see where a message's time goes.
-  const profile = [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), ...(process.env.BENCH_INGEST_FLAGS?.split(' ').filter(Boolean) ?? [])]
-  const child = await startChild('../ingest/src/main.ts', ['--config', config], { LOG_LEVEL: 'warn' }, profile)
+  const child = await startChild('../ingest/src/main.ts', ['--config', config], { LOG_LEVEL: 'warn' }, profileFlags())
   return { child, httpPort: options.http.port, mqttPort: options.mqtt.port, devices, dir }
 }
 

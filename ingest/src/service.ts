@@ -59,6 +59,7 @@ export async function startIngest(options: IngestOptions, deps: IngestDependenci
       maxPendingBytes: options.log.maxPendingBytes,
       maxRecordBytes: Math.max(options.mqtt.maxPayloadBytes * 8, 1024 * 1024), // line protocol is larger than its JSON
       whenFull: 'refuse',
+      joinBytes: options.writer.batchBytes, // a record is then at most about one InfluxDB write
     }))
   if (log.stats.truncatedBytes > 0) {
     logger.warn({ code: 'PL_LOG_CORRUPT', bytes: log.stats.truncatedBytes }, 'truncated a torn record at the end of the log')

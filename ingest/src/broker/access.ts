@@ -19,7 +19,7 @@
 import type { Aedes, AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { ERROR_CODES, PulselineError, deviceSamplesTopic, gatewayTopicPrefix, gymDevicesTopic, gymErasuresTopic, parseDeviceSamplesTopic, seriesTags, type ErrorCode } from '@pulseline/protocol'
-import { filterCovered, identityKey, topicMatches, type GatewayIdentity, type Identity, type IdentityDirectory } from '../identity/identity.js'
+import { filterCovered, identityKey, topicMatches, type DeviceIdentity, type GatewayIdentity, type Identity, type IdentityDirectory } from '../identity/identity.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
 import type { GatewayHealthIntake } from './gateway-health.js'
@@ -154,7 +154,7 @@ export class BrokerAccess {
           this.boundClientIds.delete(client.id) // re-inserted last: the map is kept in order of use
           this.boundClientIds.set(client.id, key)
           if (this.boundClientIds.size > MAX_BOUND_CLIENT_IDS) this.boundClientIds.delete(this.boundClientIds.keys().next().value!)
-          const device = identity.type === 'device' ? { identity, clientId: client.id, tags: seriesTags(identity.id, identity.gym) } : undefined
+          const device = identity.type === 'device' ? deviceSession(identity, client.id) : undefined
           if (identity.type === 'gateway') this.log('gateway_connected', { gateway: identity.id, client: client.id })
           this.sessions.set(client, { identity, device })
           done(null, true)
@@ -219,8 +219,7 @@ export class BrokerAccess {
   }
 
   private ownTopic(session: Session, topic: string): DeviceSession | undefined {
-    const identity = session.identity as { gym: string; id: string }
-    return topic === deviceSamplesTopic(identity.gym, identity.id) ? session.device : undefined
+    return topic === session.device?.topic ? session.device : undefined
   }
 
   /**
@@ -242,7 +241,7 @@ export class BrokerAccess {
     session.onBehalf ??= new Map()
     let device = session.onBehalf.get(registered.id)
     if (!device) {
-      device = { identity: registered, clientId: session.device?.clientId ?? gateway.id, tags: seriesTags(registered.id, registered.gym) }
+      device = deviceSession(registered, session.device?.clientId ?? gateway.id)
       session.onBehalf.set(registered.id, device)
     }
     return device
@@ -292,6 +291,10 @@ export class BrokerAccess {
       .catch((err: Error) => this.log('dead_letter_failed', { error: err.message }))
     return new PulselineError('PL_ACL_PUBLISH', id, packet.topic)
   }
+}
+
+function deviceSession(identity: DeviceIdentity, clientId: string): DeviceSession {
+  return { identity, clientId, tags: seriesTags(identity.id, identity.gym), topic: deviceSamplesTopic(identity.gym, identity.id) }
 }
 
 function remoteOf(client: Client): string | undefined {

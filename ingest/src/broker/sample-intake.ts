@@ -17,12 +17,15 @@ import {
   validatePayload,
   type ErrorCode,
   type SeriesTags,
+  type ValidationResult,
 } from '@pulseline/protocol'
 import type { SampleLog } from '../log/sample-log.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
 import type { DeviceIdentity } from '../identity/identity.js'
 import type { MemberAttribution } from '@pulseline/registry'
+
+const ACCEPTED = { outcome: 'accepted' } as const
 
 export interface IntakeOptions {
   maxPayloadBytes: number
@@ -35,6 +38,8 @@ export interface DeviceSession {
   identity: DeviceIdentity
   clientId: string
   tags: SeriesTags
+  /** The device's samples topic, built once rather than per message. */
+  topic: string
 }
 
 export class SampleIntake {
@@ -53,46 +58,55 @@ export class SampleIntake {
   async accept(session: DeviceSession, packet: PublishPacket): Promise<void> {
     const started = performance.now()
     try {
-      await this.intake(session, packet)
+      packet.retain = false // health data is never kept in the broker's retained store
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
+      if (payload.length > this.options.maxPayloadBytes) {
+        return await this.refuse(session, packet, payload, 'PL_PAYLOAD_TOO_LARGE', `${payload.length} > ${this.options.maxPayloadBytes} bytes`)
+      }
+      const result = validatePayload(payload, {
+        now: Date.now(),
+        maxFutureMs: this.options.maxFutureMs,
+        maxPastMs: this.options.maxPastMs,
+        maxSamples: this.options.maxSamples,
+      })
+      if (result.payloadReasons.length > 0) {
+        const first = result.payloadReasons[0]!
+        return await this.refuse(session, packet, payload, first.code, first.message)
+      }
+      const { attribution } = this
+      if (attribution) await attribution.prepare(session.identity.id)
+      let lines = ''
+      let points = 0
+      // An erased member's sample arriving late (a gateway's outbox, a watch's buffer) is dropped: never stored,
+      // never forwarded, never dead-lettered. (No array is built on the hot path unless one is.)
+      let erasedAt: Set<number> | undefined
+      for (let i = 0; i < result.accepted.length; i++) {
+        const sample = result.accepted[i]!
+        if (this.erased(session.identity.id, sample.t)) {
+          ;(erasedAt ??= new Set()).add(i)
+          continue
+        }
+        const tags = attribution ? attribution.tagsAt(session.identity.id, session.identity.gym, sample.t) : session.tags
+        lines += sampleToLines(sample, tags)
+        points += pointsInSample(sample)
+      }
+      if (result.rejected.length === 0 && erasedAt === undefined) {
+        // The common case, kept lean: one append, whose promise the whole group commit shares.
+        if (lines.length > 0) await this.log.append(Buffer.from(lines))
+        this.metrics.samples.inc(result.accepted.length)
+        this.metrics.points.inc(points)
+        this.metrics.messages.inc(ACCEPTED)
+        return
+      }
+      await this.intakeMixed(session, packet, result, lines, points, erasedAt)
     } finally {
       // Aedes writes the PUBACK as soon as this resolves (a refused append closes the connection instead).
       this.metrics.pubackSeconds.observe((performance.now() - started) / 1000)
     }
   }
 
-  private async intake(session: DeviceSession, packet: PublishPacket): Promise<void> {
-    packet.retain = false // health data is never kept in the broker's retained store
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
-    if (payload.length > this.options.maxPayloadBytes) {
-      return this.refuse(session, packet, payload, 'PL_PAYLOAD_TOO_LARGE', `${payload.length} > ${this.options.maxPayloadBytes} bytes`)
-    }
-    const result = validatePayload(payload, {
-      now: Date.now(),
-      maxFutureMs: this.options.maxFutureMs,
-      maxPastMs: this.options.maxPastMs,
-      maxSamples: this.options.maxSamples,
-    })
-    if (result.payloadReasons.length > 0) {
-      const first = result.payloadReasons[0]!
-      return this.refuse(session, packet, payload, first.code, first.message)
-    }
-    let lines = ''
-    let points = 0
-    const { attribution } = this
-    if (attribution) await attribution.prepare(session.identity.id)
-    // An erased member's sample arriving late (a gateway's outbox, a watch's buffer) is dropped: never stored,
-    // never forwarded, never dead-lettered. (No array is built on the hot path unless one is.)
-    let erasedAt: Set<number> | undefined
-    for (let i = 0; i < result.accepted.length; i++) {
-      const sample = result.accepted[i]!
-      if (this.erased(session.identity.id, sample.t)) {
-        ;(erasedAt ??= new Set()).add(i)
-        continue
-      }
-      const tags = attribution ? attribution.tagsAt(session.identity.id, session.identity.gym, sample.t) : session.tags
-      lines += sampleToLines(sample, tags)
-      points += pointsInSample(sample)
-    }
+  /** A message with refused or erased samples: the valid ones appended, the refused dead-lettered, in parallel. */
+  private async intakeMixed(session: DeviceSession, packet: PublishPacket, result: ValidationResult, lines: string, points: number, erasedAt: Set<number> | undefined): Promise<void> {
     const writes: Array<Promise<void>> = []
     if (lines.length > 0) writes.push(this.log.append(Buffer.from(lines)))
     for (const bad of result.rejected) {
@@ -112,7 +126,7 @@ export class SampleIntake {
     this.metrics.samples.inc(accepted.length)
     this.metrics.points.inc(points)
     if (result.rejected.length === 0 && erased === 0) {
-      this.metrics.messages.inc({ outcome: 'accepted' })
+      this.metrics.messages.inc(ACCEPTED)
     } else if (accepted.length > 0) {
       this.metrics.messages.inc({ outcome: 'partial' })
       packet.payload = encodePayload(accepted)

@@ -13,11 +13,16 @@
  *
  * Bounded: the log refuses appends beyond `maxBytes` on disk and `maxPendingBytes` waiting for a flush
  * (`whenFull: 'refuse'`, for samples), or deletes its oldest segment (`'drop-oldest'`, for dead letters).
+ *
+ * Appends whose payloads can be concatenated (line protocol) may be joined (`joinBytes`): one flush then
+ * writes one framed record of many appends instead of one record each, so a message's share of framing,
+ * checksums and reading back is a fraction of a record's. The guarantee is unchanged: a flush's appends
+ * resolve together after its fdatasync, and a torn record is one that no append was acknowledged for.
  */
 import { mkdir, open, readdir, rename, rm, stat, writeFile, readFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PulselineError } from '@pulseline/protocol'
-import { frame, unframe, HEADER_BYTES } from './record.js'
+import { frame, frameInPlace, unframe, HEADER_BYTES } from './record.js'
 
 export interface DurableLogOptions {
   dir: string
@@ -31,9 +36,12 @@ export interface DurableLogOptions {
   maxRecordBytes: number
   /** What to do when `maxBytes` is reached. */
   whenFull: 'refuse' | 'drop-oldest'
+  /** Join the appends of one flush into records of about this many bytes (for payloads that concatenate); 0 or absent: a record per append. */
+  joinBytes?: number
 }
 
 export interface DurableLogStats {
+  /** Appends accepted (with `joinBytes`, several appends make one record on disk). */
   appendedRecords: number
   appendedBytes: number
   flushes: number
@@ -53,9 +61,18 @@ interface Segment {
   path: string
 }
 
-interface Waiter {
+/** The appends waiting for one flush: they share one promise, settled by that flush. */
+interface FlushBatch {
+  done: Promise<void>
   resolve: () => void
   reject: (err: Error) => void
+}
+
+function flushBatch(): FlushBatch {
+  let resolve!: () => void
+  let reject!: (err: Error) => void
+  const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)))
+  return { done, resolve, reject }
 }
 
 export interface ReadResult {
@@ -88,9 +105,10 @@ export class DurableLog {
   private readonly segments: Segment[] = []
   private active!: FileHandle
   private readonly readers = new Map<number, FileHandle>()
+  /** Framed records, or with `joinBytes` the bare payloads, waiting for the next flush. */
   private pending: Buffer[] = []
   private pendingBytes = 0
-  private waiters: Waiter[] = []
+  private batch: FlushBatch | undefined
   private flushing = false
   private flushScheduled = false
   private failure: Error | undefined
@@ -147,22 +165,24 @@ export class DurableLog {
     if (this.failure) return Promise.reject(this.failure)
     if (this.closed) return Promise.reject(new Error('log is closed'))
     if (payload.length > this.options.maxRecordBytes) return this.refuse(`record of ${payload.length} bytes`)
-    const framed = frame(payload)
-    if (this.pendingBytes + framed.length > this.options.maxPendingBytes) return this.refuse('pending flush buffer')
-    if (this.options.whenFull === 'refuse' && this.diskBytes + this.pendingBytes + framed.length > this.options.maxBytes) {
+    // Joined payloads are framed at the flush; a header per append is still counted, an upper bound.
+    const entry = this.options.joinBytes ? payload : frame(payload)
+    const bytes = this.options.joinBytes ? payload.length + HEADER_BYTES : entry.length
+    if (this.pendingBytes + bytes > this.options.maxPendingBytes) return this.refuse('pending flush buffer')
+    if (this.options.whenFull === 'refuse' && this.diskBytes + this.pendingBytes + bytes > this.options.maxBytes) {
       return this.refuse(String(this.options.maxBytes))
     }
-    this.pending.push(framed)
-    this.pendingBytes += framed.length
+    this.pending.push(entry)
+    this.pendingBytes += bytes
     this.stats.appendedRecords++
     this.stats.appendedBytes += payload.length
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
+    const batch = (this.batch ??= flushBatch())
     if (!this.flushing && !this.flushScheduled) {
       // Wait one turn of the event loop so that every packet of the same socket read joins this flush.
       this.flushScheduled = true
       setImmediate(() => void this.flush())
     }
-    return done
+    return batch.done
   }
 
   /**
@@ -269,34 +289,36 @@ export class DurableLog {
     this.flushing = true
     try {
       while (this.pending.length > 0) {
-        const buffers = this.pending
-        const bytes = this.pendingBytes
-        const waiters = this.waiters
+        const entries = this.pending
+        const batch = this.batch!
         this.pending = []
         this.pendingBytes = 0
-        this.waiters = []
+        this.batch = undefined
         try {
           let segment = this.segments[this.segments.length - 1]!
           if (segment.size >= this.options.segmentBytes) segment = await this.roll()
-          const body = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, bytes)
+          const body = this.options.joinBytes ? frameJoined(entries, this.options.joinBytes) : entries.length === 1 ? entries[0]! : Buffer.concat(entries)
           let written = 0
-          while (written < bytes) {
-            const { bytesWritten } = await this.active.write(body, written, bytes - written, segment.size + written)
+          while (written < body.length) {
+            const { bytesWritten } = await this.active.write(body, written, body.length - written, segment.size + written)
             written += bytesWritten
           }
           await this.active.datasync()
-          segment.size += bytes
+          segment.size += body.length
           this.stats.flushes++
         } catch (err) {
           // A failed write or fsync leaves the file's state unknown (fsyncgate): stop accepting rather than
           // acknowledge data that may not be on disk. Restarting re-validates the tail.
           this.failure = err as Error
-          for (const w of waiters.concat(this.waiters.splice(0))) w.reject(err as Error)
+          batch.reject(err as Error)
+          const later = this.batch as FlushBatch | undefined // appends made while this flush waited for the disk
+          later?.reject(err as Error)
+          this.batch = undefined
           this.pending = []
           this.pendingBytes = 0
           return
         }
-        for (const w of waiters) w.resolve()
+        batch.resolve()
         for (const w of this.dataWaiters.splice(0)) w()
         if (this.options.whenFull === 'drop-oldest') {
           while (this.segments.length > 1 && this.diskBytes > this.options.maxBytes) {
@@ -401,6 +423,38 @@ export class DurableLog {
     }
     return pos
   }
+}
+
+/**
+ * Payloads framed as records of up to `joinBytes` (a larger payload is a record of its own), in one buffer:
+ * one allocation per flush.
+ */
+function frameJoined(payloads: Buffer[], joinBytes: number): Buffer {
+  let records = 1
+  let run = 0
+  let total = 0
+  for (const p of payloads) {
+    if (run > 0 && run + p.length > joinBytes) {
+      records++
+      run = 0
+    }
+    run += p.length
+    total += p.length
+  }
+  const out = Buffer.allocUnsafe(total + records * HEADER_BYTES)
+  let start = 0
+  let pos = HEADER_BYTES
+  const seal = () => frameInPlace(out, start, pos - start - HEADER_BYTES)
+  for (const p of payloads) {
+    if (pos > start + HEADER_BYTES && pos - start - HEADER_BYTES + p.length > joinBytes) {
+      seal()
+      start = pos
+      pos += HEADER_BYTES
+    }
+    pos += p.copy(out, pos)
+  }
+  seal()
+  return out
 }
 
 function segmentName(base: number): string {

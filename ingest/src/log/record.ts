@@ -9,10 +9,15 @@ export const HEADER_BYTES = 8
 
 export function frame(payload: Buffer): Buffer {
   const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length)
-  out.writeUInt32LE(payload.length, 0)
-  out.writeUInt32LE(crc32(payload), 4)
   payload.copy(out, HEADER_BYTES)
+  frameInPlace(out, 0, payload.length)
   return out
+}
+
+/** Writes the header of a record whose `length` payload bytes already sit after `start + HEADER_BYTES` in `buf`. */
+export function frameInPlace(buf: Buffer, start: number, length: number): void {
+  buf.writeUInt32LE(length, start)
+  buf.writeUInt32LE(crc32(buf.subarray(start + HEADER_BYTES, start + HEADER_BYTES + length)), start + 4)
 }
 
 export type Unframed =
