@@ -5,7 +5,7 @@ import type { GeneratorJob, GeneratorResult } from './load-generator.js'
 import { cpuSeconds } from './proc.js'
 
 /** Runs the generator; `until` resolves when the thing measured is done (PUBACKs, or points in InfluxDB). */
-export async function generate(job: GeneratorJob, until?: (result: GeneratorResult) => Promise<number>): Promise<{ seconds: number; samples: number; genCpu: number }> {
+export async function generate(job: GeneratorJob, until?: (result: GeneratorResult) => Promise<number>): Promise<{ seconds: number; ackedSeconds: number; samples: number; genCpu: number }> {
   const gen = fork(fileURLToPath(new URL('load-generator.ts', import.meta.url)), [JSON.stringify(job)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   const exited = new Promise((r) => gen.once('exit', r))
   let finished = false
@@ -19,9 +19,10 @@ export async function generate(job: GeneratorJob, until?: (result: GeneratorResu
   void done.then(() => (finished = true), () => undefined)
   gen.send('go')
   const result = await done
+  const ackedSeconds = (performance.now() - started) / 1000
   const genCpu = cpuSeconds(gen.pid!) - cpu0
   const end = until ? await until(result) : performance.now()
   await exited
-  return { seconds: (end - started) / 1000, samples: result.samples, genCpu }
+  return { seconds: (end - started) / 1000, ackedSeconds, samples: result.samples, genCpu }
 }
 

@@ -187,16 +187,34 @@ async function waitForPoints(httpPort: number, total: number, timeoutMs = 120_00
   }
 }
 
+async function traceLine(httpPort: number): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()
+  const names = ['pulseline_writer_points_total', 'pulseline_log_backlog_bytes', 'pulseline_ingest_nodejs_eventloop_lag_max_seconds', 'pulseline_writer_request_seconds_sum', 'pulseline_writer_request_seconds_count']
+  return names.map((n) => new RegExp(`^${n} (\\S+)$`, 'm').exec(text)?.[1]).join('/')
+}
+
 async function pipeline(url: string, samples: number, perMessage: number): Promise<Figure> {
   const database = `pipe_${Math.random().toString(36).slice(2, 8)}`
   const p = await startPipeline(url, database)
   const cpu0 = cpuSeconds(p.child.pid!)
+  // BENCH_TRACE=1: every 500 ms, points written, log backlog, event-loop lag and InfluxDB request time so far.
+  const trace: string[] = []
+  const tracer = process.env.BENCH_TRACE ? setInterval(() => void traceLine(p.httpPort).then((l) => trace.push(l)), 500) : undefined
   const messagesPerDevice = Math.floor(samples / perMessage / DEVICES)
   const run = await generate(
     { port: p.mqttPort, gym: 'bench', devices: p.devices, messagesPerDevice, samplesPerMessage: perMessage, window: WINDOW, startT: Date.now() - 86_400_000 },
-    (result) => waitForPoints(p.httpPort, result.samples),
+    async (result) => {
+      const atAck = await writtenPoints(p.httpPort)
+      const t0 = performance.now()
+      const end = await waitForPoints(p.httpPort, result.samples)
+      log(`pipeline: ${atAck} points in InfluxDB when the last PUBACK came; the rest (${result.samples - atAck}) at ${Math.round((result.samples - atAck) / ((end - t0) / 1000))}/s`)
+      return end
+    },
   )
   const cpu = cpuSeconds(p.child.pid!) - cpu0
+  clearInterval(tracer)
+  if (trace.length) log(`trace (points/backlog bytes/loop lag max s/write s sum/writes): ${trace.join(' ')}`)
+  log(`pipeline, ${perMessage}/message: all acknowledged after ${run.ackedSeconds.toFixed(2)} s, all in InfluxDB after ${run.seconds.toFixed(2)} s; generator ${((run.genCpu * 1e6) / run.samples).toFixed(1)} CPU-µs/sample`)
   const flushes = Number(/^pulseline_log_flushes (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${p.httpPort}/metrics`)).text())?.[1] ?? 0)
   const client = new InfluxClient({ url, database })
   const counted = (await client.query('SELECT count(bpm) FROM hr'))[0]?.series?.[0]?.values[0]?.[1]

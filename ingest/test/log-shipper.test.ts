@@ -111,6 +111,30 @@ describe('LogShipper', () => {
     await log.close()
   })
 
+  it('sends the next batch without waiting for the previous commit (its checkpoint file), and commits in order', async () => {
+    const log = await openLog()
+    for (let i = 0; i < 40; i++) await log.append(Buffer.from(`m v=${i}i ${i}\n`.padEnd(400, ' ')))
+    // A checkpoint that takes 300 ms, as a few fs turns of a loop busy with thousands of PUBLISHes did.
+    const commits: number[] = []
+    const commit = log.commit.bind(log)
+    log.commit = async (offset: number) => {
+      await new Promise((r) => setTimeout(r, 300))
+      commits.push(offset)
+      return commit(offset)
+    }
+    let writes = 0
+    const writer: LineWriter = { write: async () => void writes++, ensureDatabase: async () => {} }
+    const shipper = new LogShipper(log, writer, { ...options, batchBytes: 1000 }, recorder().events)
+    shipper.start()
+    await new Promise((r) => setTimeout(r, 250))
+    // 40 records of about 400 bytes, two per 1,000-byte batch: all 20 batches sent before the first commit ended.
+    expect(writes).toBe(20)
+    await expect.poll(() => log.committedOffset, { timeout: 5_000 }).toBe(log.end)
+    await shipper.stop()
+    expect(commits).toEqual([...commits].sort((a, b) => a - b))
+    await log.close()
+  })
+
   it('leaves an unwritten batch in the log when stopped, for the next start', async () => {
     const writer: LineWriter = {
       write: async () => {

@@ -8,7 +8,7 @@ export async function forkReady(script: string, args: string[], env: NodeJS.Proc
   const child = fork(script, args, {
     execArgv: ['--import', 'tsx', ...execArgv],
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   })
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve())

@@ -45,6 +45,8 @@ interface Batch {
 
 export class LogShipper {
   private readonly queue: Batch[] = []
+  private committing: Promise<void> | undefined
+  private commitTarget = 0
   private running: Promise<void> | undefined
   private readonly stopController = new AbortController()
   /** False after a failed write until the next successful one; /healthz reports it. */
@@ -75,6 +77,7 @@ export class LogShipper {
     this.stopController.abort()
     await this.running
     await Promise.allSettled(this.queue.map((b) => b.sent))
+    await this.committing
   }
 
   get inFlight(): number {
@@ -103,7 +106,8 @@ export class LogShipper {
       batch.sent = (body.length > 0 ? this.send(body) : Promise.resolve()).then(
         () => {
           batch.done = true
-          return this.commitWritten()
+          // Not awaited: the next batch need not wait for the checkpoint file (a few turns of a busy loop).
+          this.commitWritten()
         },
         () => {
           // abandoned at stop: stays uncommitted and is replayed next time
@@ -113,10 +117,27 @@ export class LogShipper {
     }
   }
 
-  private async commitWritten(): Promise<void> {
-    let end: number | undefined
-    while (this.queue.length > 0 && this.queue[0]!.done) end = this.queue.shift()!.end
-    if (end !== undefined) await this.log.commit(end)
+  /**
+   * Commits up to the end of the written batches at the head of the queue. One commit runs at a time;
+   * batches written meanwhile are committed together by the next one.
+   */
+  private commitWritten(): void {
+    while (this.queue.length > 0 && this.queue[0]!.done) this.commitTarget = this.queue.shift()!.end
+    this.committing ??= this.commitLoop().finally(() => (this.committing = undefined))
+  }
+
+  private async commitLoop(): Promise<void> {
+    while (this.commitTarget > this.log.committedOffset) {
+      const before = this.log.committedOffset
+      try {
+        await this.log.commit(this.commitTarget)
+        if (this.log.committedOffset === before) return // a log that clamps the offset: nothing more to do
+      } catch (err) {
+        // Not fatal: the next written batch commits again, and a replay is idempotent.
+        this.lastError = `commit: ${(err as Error).message}`
+        return
+      }
+    }
   }
 
   private async send(body: Buffer): Promise<void> {

@@ -3,14 +3,13 @@
  * for good goes (the dead letters, with its reason).
  */
 import type { Logger } from 'pino'
-import type { InfluxClient } from '@pulseline/influx'
 import type { SampleLog } from '../log/sample-log.js'
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store.js'
 import type { IngestMetrics } from '../metrics.js'
 import type { IngestOptions } from '../options.js'
-import { LogShipper } from './log-shipper.js'
+import { LogShipper, type LineWriter } from './log-shipper.js'
 
-export function startShipper(log: SampleLog, influx: InfluxClient, options: IngestOptions['writer'], metrics: IngestMetrics, deadLetters: DeadLetterStore, logger: Logger): LogShipper {
+export function startShipper(log: SampleLog, influx: LineWriter, options: IngestOptions['writer'], metrics: IngestMetrics, deadLetters: DeadLetterStore, logger: Logger): LogShipper {
   const shipper = new LogShipper(log, influx, options, {
     written(points, _bytes, seconds) {
       metrics.writtenPoints.inc(points)
