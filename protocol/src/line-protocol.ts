@@ -65,27 +65,54 @@ export function seriesTags(device: string, gym: string, member?: string, source?
 
 const EQUIPMENT_FIELDS: Readonly<Record<string, FieldType>> = SERIES.equipment.fields
 
+/** What each tags object's lines start with, built on first use rather than for every sample. */
+interface Prefixes {
+  /** `device=…,gym=…` */
+  head: string
+  /** `,member=…,source=…`, or less: the tags that sort after `machine` and before `stage`. */
+  tail: string
+  /** `{measurement},{head}{tail} ` for the measurements whose tags are exactly those. */
+  hr: string
+  rr: string
+  steps: string
+  device_status: string
+}
+
+const prefixCache = new WeakMap<SeriesTags, Prefixes>()
+
+function prefixesOf(tags: SeriesTags): Prefixes {
+  let p = prefixCache.get(tags)
+  if (!p) {
+    // member and source sort after device, gym and machine and before stage: tags stay in key order.
+    const head = `device=${tags.device},gym=${tags.gym}`
+    const tail = (tags.member === undefined ? '' : `,member=${tags.member}`) + (tags.source === undefined ? '' : `,source=${tags.source}`)
+    const line = (m: string) => `${m},${head}${tail} `
+    p = { head, tail, hr: line('hr'), rr: line('rr'), steps: line('steps'), device_status: line('device_status') }
+    prefixCache.set(tags, p)
+  }
+  return p
+}
+
 /**
  * Line-protocol lines for one validated sample, each ending in "\n". The sample must have passed
- * `validatePayload`: ranges and types are not checked again here.
+ * `validatePayload`: ranges and types are not checked again here. This is ingest's hot path: the series
+ * key of a tags object is built once (prefixesOf), and each line is one string built in one expression.
  */
 export function sampleToLines(sample: Sample, tags: SeriesTags): string {
-  // member and source sort after device, gym and machine and before stage: tags stay in key order.
-  const member = (tags.member === undefined ? '' : `,member=${tags.member}`) + (tags.source === undefined ? '' : `,source=${tags.source}`)
-  const base = `device=${tags.device},gym=${tags.gym}`
+  const p = prefixesOf(tags)
   switch (sample.kind) {
     case 'hr': {
       let fields = `bpm=${sample.bpm}i`
       if (sample.contact !== undefined) fields += `,contact=${sample.contact}`
       if (sample.energy_kj !== undefined) fields += `,energy_kj=${sample.energy_kj}i`
-      let out = `hr,${base}${member} ${fields} ${sample.t}\n`
+      let out = `${p.hr}${fields} ${sample.t}\n`
       const rr = sample.rr_ms
       if (rr !== undefined && rr.length > 0) {
         // Each interval ends at its beat; the newest beat is taken to be at the sample's time.
         let beatTime = sample.t
         let lines = ''
         for (let i = rr.length - 1; i >= 0; i--) {
-          lines = `rr,${base}${member} rr_ms=${rr[i]}i ${beatTime}\n` + lines
+          lines = `${p.rr}rr_ms=${rr[i]}i ${beatTime}\n` + lines
           beatTime -= rr[i]!
         }
         out += lines
@@ -97,10 +124,10 @@ export function sampleToLines(sample: Sample, tags: SeriesTags): string {
       if (sample.total !== undefined) fields.push(`total=${sample.total}i`)
       if (sample.count !== undefined) fields.push(`count=${sample.count}i`)
       if (sample.interval_s !== undefined) fields.push(`interval_s=${sample.interval_s}i`)
-      return `steps,${base}${member} ${fields.join(',')} ${sample.t}\n`
+      return `${p.steps}${fields.join(',')} ${sample.t}\n`
     }
     case 'sleep':
-      return `sleep,${base}${member},stage=${sample.stage} dur_s=${sample.dur_s}i ${sample.t}\n`
+      return `sleep,${p.head}${p.tail},stage=${sample.stage} dur_s=${sample.dur_s}i ${sample.t}\n`
     case 'equipment': {
       const fields: string[] = []
       for (const key in sample) {
@@ -109,7 +136,7 @@ export function sampleToLines(sample: Sample, tags: SeriesTags): string {
         if (value === undefined) continue
         fields.push(EQUIPMENT_FIELDS[key] === 'integer' ? `${key}=${value}i` : `${key}=${value}`)
       }
-      return `equipment,${base},machine=${sample.machine}${member} ${fields.join(',')} ${sample.t}\n`
+      return `equipment,${p.head},machine=${sample.machine}${p.tail} ${fields.join(',')} ${sample.t}\n`
     }
     case 'status': {
       const fields: string[] = []
@@ -117,7 +144,7 @@ export function sampleToLines(sample: Sample, tags: SeriesTags): string {
       if (sample.rssi_dbm !== undefined) fields.push(`rssi_dbm=${sample.rssi_dbm}i`)
       if (sample.contact !== undefined) fields.push(`contact=${sample.contact}`)
       if (sample.link !== undefined) fields.push(`link=${quoteString(sample.link)}`)
-      return `device_status,${base}${member} ${fields.join(',')} ${sample.t}\n`
+      return `${p.device_status}${fields.join(',')} ${sample.t}\n`
     }
   }
 }

@@ -86,14 +86,18 @@ export function validatePayload(payload: Buffer | string, options: ValidateOptio
   const result: ValidationResult = { accepted: [], rejected: [], payloadReasons: [] }
   for (let i = 0; i < samples.length; i++) {
     const sample = samples[i]
-    const reasons = sampleReasons(sample, `/samples/${i}`, options)
+    const reasons = sampleReasons(sample, SAMPLE_PATHS[i] ?? `/samples/${i}`, options)
     if (reasons.length === 0) result.accepted.push(sample as Sample)
     else result.rejected.push({ index: i, sample, reasons })
   }
   return result
 }
 
-/** All reasons one sample fails; empty when it is valid. */
+/** The JSON pointers of a payload's samples, made once: ingest validates every sample of every message. */
+const SAMPLE_PATHS = Array.from({ length: DEFAULT_VALIDATE_OPTIONS.maxSamples }, (_, i) => `/samples/${i}`)
+const NO_REASONS: Reason[] = Object.freeze([]) as unknown as Reason[]
+
+/** All reasons one sample fails; empty (a shared, frozen array) when it is valid. */
 export function sampleReasons(sample: unknown, path: string, options: ValidateOptions): Reason[] {
   const kind = typeof sample === 'object' && sample !== null ? (sample as { kind?: unknown }).kind : undefined
   const check = typeof kind === 'string' && Object.hasOwn(sampleChecks, kind) ? sampleChecks[kind as SampleKind] : undefined
@@ -104,33 +108,33 @@ export function sampleReasons(sample: unknown, path: string, options: ValidateOp
 
 /** Rules a JSON schema cannot say plainly: cross-field consistency, "at least one metric", clock skew. */
 function semanticReasons(sample: Sample, path: string, options: ValidateOptions): Reason[] {
-  const reasons: Reason[] = []
+  let reasons: Reason[] | undefined // made only for a sample that fails
   if (sample.t > options.now + options.maxFutureMs) {
-    reasons.push(reason('PL_SAMPLE_FUTURE', `${path}/t`, sample.t, options.maxFutureMs))
+    (reasons ??= []).push(reason('PL_SAMPLE_FUTURE', `${path}/t`, sample.t, options.maxFutureMs))
   }
   if (options.maxPastMs !== undefined && sample.t < options.now - options.maxPastMs) {
-    reasons.push(reason('PL_SAMPLE_TOO_OLD', `${path}/t`, sample.t, options.maxPastMs))
+    (reasons ??= []).push(reason('PL_SAMPLE_TOO_OLD', `${path}/t`, sample.t, options.maxPastMs))
   }
   switch (sample.kind) {
     case 'steps':
-      if (sample.total === undefined && sample.count === undefined) reasons.push(reason('PL_SAMPLE_EMPTY', path, 'steps'))
+      if (sample.total === undefined && sample.count === undefined) (reasons ??= []).push(reason('PL_SAMPLE_EMPTY', path, 'steps'))
       if ((sample.count === undefined) !== (sample.interval_s === undefined)) {
-        reasons.push(reason('PL_SAMPLE_INCONSISTENT', path, 'count and interval_s go together'))
+        (reasons ??= []).push(reason('PL_SAMPLE_INCONSISTENT', path, 'count and interval_s go together'))
       } else if (sample.count !== undefined && sample.interval_s !== undefined && (sample.count / sample.interval_s) * 60 > 300) {
         // 300 steps/min is beyond elite sprint cadence (~250–280): a faster rate is a counter fault.
-        reasons.push(reason('PL_SAMPLE_OUT_OF_RANGE', `${path}/count`, `${sample.count} steps in ${sample.interval_s} s`))
+        (reasons ??= []).push(reason('PL_SAMPLE_OUT_OF_RANGE', `${path}/count`, `${sample.count} steps in ${sample.interval_s} s`))
       }
       break
     case 'equipment':
-      if (Object.keys(sample).length <= 3) reasons.push(reason('PL_SAMPLE_EMPTY', path, 'equipment'))
+      if (Object.keys(sample).length <= 3) (reasons ??= []).push(reason('PL_SAMPLE_EMPTY', path, 'equipment'))
       break
     case 'status':
-      if (Object.keys(sample).length <= 2) reasons.push(reason('PL_SAMPLE_EMPTY', path, 'status'))
+      if (Object.keys(sample).length <= 2) (reasons ??= []).push(reason('PL_SAMPLE_EMPTY', path, 'status'))
       break
     default:
       break
   }
-  return reasons
+  return reasons ?? NO_REASONS
 }
 
 function schemaReason(error: ValueError, path: string): Reason {
