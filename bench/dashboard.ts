@@ -17,6 +17,7 @@ import { SqliteRegistry, hashSecret } from '@pulseline/registry'
 import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
 import { freePort } from '@pulseline/influx'
 import { forkReady, stopChild } from '../test/setup/child.js'
+import { INGEST_NODE_FLAGS } from '@pulseline/ingest'
 import { launchChromium } from '../test/setup/browser.js'
 import type { CDPSession, Page } from 'playwright-core'
 import { cpuSeconds } from './proc.js'
@@ -91,7 +92,7 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
     PULSELINE_INGEST_INFLUX_URL: influxUrl,
     PULSELINE_INGEST_INFLUX_DATABASE: database,
     PULSELINE_INGEST_IDENTITIES_FILE: join(dir, 'identities.json'),
-  })
+  }, [...INGEST_NODE_FLAGS])
   const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`
   const analytics = await forkReady(here('../analytics/src/main.ts'), [], {
     PULSELINE_ANALYTICS_MQTT_URL: mqttUrl,

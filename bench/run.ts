@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url'
 import { InfluxClient, ensureDebianBinary, ensureInfluxd, freePort, startLocalInflux, type LocalInflux } from '@pulseline/influx'
 import { spawnTied } from '@pulseline/config'
 import { connect, type Socket } from 'node:net'
-import { hashMachineSecret, resolveIngestOptions } from '@pulseline/ingest'
+import { INGEST_NODE_FLAGS, hashMachineSecret, resolveIngestOptions } from '@pulseline/ingest'
 import { generate } from './generate.js'
 import { cpuSeconds, median, rssBytes } from './proc.js'
 import { backlogBytes, writtenPoints } from './ingest-metrics.js'
@@ -169,7 +169,7 @@ async function startPipeline(url: string, database: string): Promise<Pipeline> {
   })
   const config = join(dir, 'ingest.json')
   await writeFile(config, JSON.stringify(options))
-  const child = await startChild('../ingest/src/main.ts', ['--config', config], { LOG_LEVEL: 'warn' }, profileFlags())
+  const child = await startChild('../ingest/src/main.ts', ['--config', config], { LOG_LEVEL: 'warn' }, [...INGEST_NODE_FLAGS, ...profileFlags()])
   return { child, httpPort: options.http.port, mqttPort: options.mqtt.port, devices, dir }
 }
 

@@ -1,10 +1,12 @@
 /**
  * An append-only log on disk, in segment files, with group commit.
  *
- * `append` resolves only once its record is on disk (written and fdatasync'd), so the broker can send
- * PUBACK after it and a crash at any moment loses no acknowledged sample. Appends that arrive while a
- * flush is in progress wait for the next flush and share its fsync: one synced write costs about
- * 0.2 ms on these disks whatever its size, so batching many records per fsync is what makes this fast.
+ * `append` resolves only once its record is on disk, so the broker can send PUBACK after it and a crash at
+ * any moment loses no acknowledged sample. The active segment is open with O_DSYNC: a write returns once its
+ * data is on disk, as write + fdatasync would, in one thread-pool call (so one turn of a busy event loop, not
+ * two). Appends that arrive while a flush is in progress wait for the next flush and share its synced write:
+ * one costs about 0.2 ms on these disks whatever its size, so batching many records per write is what
+ * makes this fast.
  *
  * Offsets are logical byte positions across all segments. A consumer reads from its offset and
  * `commit`s how far it got; segments wholly before the committed offset are deleted. The committed
@@ -20,6 +22,7 @@
  * resolve together after its fdatasync, and a torn record is one that no append was acknowledged for.
  */
 import { mkdir, open, readdir, rename, rm, stat, writeFile, readFile, type FileHandle } from 'node:fs/promises'
+import { constants } from 'node:fs'
 import { join } from 'node:path'
 import { PulselineError } from '@pulseline/protocol'
 import { frame, frameInPlace, unframe, HEADER_BYTES } from './record.js'
@@ -83,6 +86,9 @@ export interface ReadResult {
 
 /** A segment file is named by its base offset; the consumer's committed offset is in `checkpoint`. */
 export const SEGMENT_NAME = /^(\d{20})\.seg$/
+/** The active segment's flags: every write is durable when it returns (O_DSYNC, as fdatasync after it). */
+const OPEN_SYNCED = constants.O_RDWR | constants.O_DSYNC
+const CREATE_SYNCED = OPEN_SYNCED | constants.O_CREAT | constants.O_EXCL
 const CHECKPOINT = 'checkpoint'
 
 /** The committed offset saved in a log directory; 0 when there is none (or it is unreadable: replay is harmless). */
@@ -303,7 +309,8 @@ export class DurableLog {
             const { bytesWritten } = await this.active.write(body, written, body.length - written, segment.size + written)
             written += bytesWritten
           }
-          await this.active.datasync()
+          // No fdatasync: the segment is open with O_DSYNC, so the write returns once the data is on disk,
+          // in one thread-pool call (and one turn of the event loop) instead of two.
           segment.size += body.length
           this.stats.flushes++
         } catch (err) {
@@ -335,7 +342,7 @@ export class DurableLog {
   private async roll(): Promise<Segment> {
     const segment = { base: this.end, size: 0, path: join(this.options.dir, segmentName(this.end)) }
     await this.active.close()
-    this.active = await open(segment.path, 'wx+')
+    this.active = await open(segment.path, CREATE_SYNCED)
     this.segments.push(segment)
     await syncDirectory(this.options.dir)
     return segment
@@ -389,11 +396,11 @@ export class DurableLog {
     if (this.segments.length === 0) {
       const base = checkpoint
       this.segments.push({ base, size: 0, path: join(dir, segmentName(base)) })
-      this.active = await open(this.segments[0]!.path, 'wx+')
+      this.active = await open(this.segments[0]!.path, CREATE_SYNCED)
       await syncDirectory(dir)
     } else {
       const last = this.segments[this.segments.length - 1]!
-      this.active = await open(last.path, 'r+')
+      this.active = await open(last.path, OPEN_SYNCED)
       const valid = await this.validLength(this.active, last.size)
       if (valid < last.size) {
         this.stats.truncatedBytes += last.size - valid
