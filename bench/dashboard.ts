@@ -1,11 +1,18 @@
 /**
  * Sensor to screen: 2,000 straps at 1 Hz in 34 gyms of about 60 (a class board shows one gym), through
- * ingest, analytics and the dashboard, each its own process, to 50 connected boards: one in headless
- * Chromium (BENCH_PAGES to change) and the rest WebSocket clients. (Four Chromium pages on this 2-core
- * machine starve every other process: p99 19 s, measured; a real class board runs on its own screen.) Latency is the sample's own timestamp (set when the device publishes)
- * against its tile's arrival in the page (Date.now() on the same machine, so the clocks agree). Reports:
- * latency p50/p99 in the pages and in the socket clients; the dashboard process's CPU per 1,000 fan-out
- * messages per second; and the pages' main-thread time per second (Chromium's TaskDuration) with 60 tiles.
+ * ingest, analytics and the dashboard, each its own process. Two runs, since a browser on the same two
+ * cores hides where the time goes:
+ *
+ *   sockets  50 WebSocket clients, no browser. Latency from the sample's own timestamp (set when the device
+ *            publishes) to the tile's frame arriving, split by hop with an observer subscribed over MQTT as
+ *            its own service: device → ingest forwarding the sample (validation, durable append) →
+ *            analytics publishing the tile → the dashboard's frame at the client.
+ *   board    one class board in headless Chromium (60 tiles): main-thread time per second (Chromium's
+ *            TaskDuration) and sample-to-paint, in parts: server (sample to the frame's arrival in the page),
+ *            batching (arrival to the animation frame that applies it), paint (that frame to the end of its
+ *            rendering, seen by a message posted from the frame).
+ *
+ * Clocks agree: everything runs on this machine (Date.now()).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -25,15 +32,24 @@ import { cpuSeconds } from './proc.js'
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 const LOW_COST = { N: 1024, r: 8, p: 1 } // 2,000 logins at N = 2^14 would take minutes of CPU before the run
 
+export type DashboardMode = 'sockets' | 'board'
+
+/** p50 and p99 of one latency, ms. */
+export interface Quantiles {
+  p50: number
+  p99: number
+}
+
 export interface DashboardReport {
+  mode: DashboardMode
   devices: number
   gyms: number
   pages: number
   sockets: number
-  pageP50Ms: number
-  pageP99Ms: number
-  socketP50Ms: number
-  socketP99Ms: number
+  /** Sample to arrival at the clients (sockets), or to paint (board). */
+  total: Quantiles
+  /** sockets: ingest, analytics, dashboard; board: server, batching, paint. */
+  hops: Record<string, Quantiles>
   fanoutPerS: number
   dashboardCpuPerKFanout: number
   mainThreadMsPerS: number
@@ -43,12 +59,14 @@ export interface DashboardReport {
   cores: Record<string, number>
 }
 
+const quantiles = (values: number[]): Quantiles => ({ p50: quantile(values, 0.5), p99: quantile(values, 0.99) })
+
 function quantile(values: number[], q: number): number {
   const s = [...values].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
 }
 
-export async function dashboardBench(influxUrl: string, log: (line: string) => void, seconds = 30, devices = 2000, perGym = 60): Promise<DashboardReport> {
+export async function dashboardBench(influxUrl: string, log: (line: string) => void, mode: DashboardMode, seconds = 30, devices = 2000, perGym = 60): Promise<DashboardReport> {
   const dir = await mkdtemp(join(tmpdir(), 'pl-bench-dash-'))
   const gyms = Math.ceil(devices / perGym)
   const registryPath = join(dir, 'registry.sqlite')
@@ -76,6 +94,8 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   const services = [
     { id: 'analytics', secretHash: await hashSecret('bench-analytics', LOW_COST), subscribe: ['pulseline/+/device/+/samples'], publish: ['pulseline/+/member/+/live', 'pulseline/+/member/+/anomaly'] },
     { id: 'dashboard', secretHash: await hashSecret('bench-dashboard', LOW_COST), subscribe: ['pulseline/+/member/+/live', 'pulseline/+/member/+/anomaly', 'pulseline/+/gateway/+/nearby'], publish: [] },
+    // The benchmark's observer: sees each sample as ingest forwards it and each tile as analytics publishes it.
+    { id: 'observer', secretHash: await hashSecret('bench-observer', LOW_COST), subscribe: ['pulseline/+/device/+/samples', 'pulseline/+/member/+/live'], publish: [] },
   ]
   await writeFile(join(dir, 'identities.json'), JSON.stringify({ devices: fileDevices, services }))
 
@@ -115,8 +135,9 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
 
   log(`dashboard: ${devices} devices connect`)
   const clients: MqttClient[] = []
-  for (let n = 0; n < devices; n += 100)
-    clients.push(...(await Promise.all(Array.from({ length: Math.min(100, devices - n) }, (_, i) => mqtt.connectAsync(mqttUrl, { username: `s-${n + i}`, password: 'bench-device', clientId: `s-${n + i}`, reconnectPeriod: 0 })))))
+  // In waves of 50: ingest checks at most 64 logins at once (mqtt.maxPendingLogins) and refuses the rest.
+  for (let n = 0; n < devices; n += 50)
+    clients.push(...(await Promise.all(Array.from({ length: Math.min(50, devices - n) }, (_, i) => mqtt.connectAsync(mqttUrl, { username: `s-${n + i}`, password: 'bench-device', clientId: `s-${n + i}`, reconnectPeriod: 0 })))))
   // Each strap publishes once a second, spread over the second; the sample's time is its publish time.
   let beat = 0
   const publisher = setInterval(() => {
@@ -131,21 +152,46 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
     const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: `coach-${g}`, password: 'bench-password' }) })
     return /pl_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!
   }
-  const PAGES = Number(process.env.BENCH_PAGES ?? 1)
-  const SOCKETS = 50 - PAGES
-  log(`dashboard: ${PAGES} boards in Chromium and ${SOCKETS} socket clients`)
-  const socketLatencies: number[] = []
-  let fanned = 0
+  const PAGES = mode === 'board' ? 1 : 0
+  const SOCKETS = mode === 'board' ? 0 : 50
+  log(`dashboard (${mode}): ${PAGES} board in Chromium and ${SOCKETS} socket clients`)
   let measuring = false
+  // Strap n wears member m-n: a sample and its tile share the key `${n}:${t}`.
+  const forwardedAt = new Map<string, number>()
+  const publishedAt = new Map<string, number>()
+  const observer = await mqtt.connectAsync(mqttUrl, { username: 'observer', password: 'bench-observer', clientId: 'observer', reconnectPeriod: 0 })
+  await observer.subscribeAsync(['pulseline/+/device/+/samples', 'pulseline/+/member/+/live'], { qos: 0 })
+  observer.on('message', (topic, payload) => {
+    if (!measuring) return
+    const now = Date.now()
+    const n = /\/(?:device\/s|member\/m)-(\d+)\//.exec(topic)?.[1]
+    if (n === undefined) return
+    if (topic.endsWith('/samples')) for (const sample of JSON.parse(payload.toString()).samples as Array<{ t: number }>) forwardedAt.set(`${n}:${sample.t}`, now)
+    else publishedAt.set(`${n}:${(JSON.parse(payload.toString()) as { t: number }).t}`, now)
+  })
+  const socketLatencies: number[] = []
+  const hopIngest: number[] = []
+  const hopAnalytics: number[] = []
+  const hopDashboard: number[] = []
+  let fanned = 0
   const sockets: WebSocket[] = []
   for (let k = 0; k < SOCKETS; k++) {
     const g = (PAGES + k) % gyms
     const ws = new WebSocket(`${base.replace('http', 'ws')}/api/live`, { headers: { cookie: `pl_session=${await login(g)}` } })
     ws.on('message', (data) => {
+      const now = Date.now()
       const m = JSON.parse(data.toString())
       if (m.type !== 'tile') return
       fanned++
-      if (measuring) socketLatencies.push(Date.now() - m.data.t)
+      if (!measuring) return
+      socketLatencies.push(now - m.data.t)
+      const key = `${/^m-(\d+)$/.exec(m.data.member)?.[1]}:${m.data.t}`
+      const forwarded = forwardedAt.get(key)
+      const published = publishedAt.get(key)
+      if (forwarded === undefined || published === undefined) return
+      hopIngest.push(forwarded - m.data.t)
+      hopAnalytics.push(published - forwarded)
+      hopDashboard.push(now - published)
     })
     await new Promise((r) => ws.once('open', r))
     ws.send(JSON.stringify({ op: 'subscribe', topic: `gym/gym-${g}/class` }))
@@ -167,7 +213,7 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   const metricNames = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration']
   const readMetrics = () => Promise.all(pages.map(async ({ cdp }) => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.filter((m) => metricNames.includes(m.name)).map((m) => [m.name, m.value]))))
   const before = await readMetrics()
-  await Promise.all(pages.map(({ page }) => page.evaluate(() => ((window as any).__board.latencies.length = 0))))
+  await Promise.all(pages.map(({ page }) => page.evaluate(() => Object.values((window as any).__board.timings as Record<string, number[]>).forEach((l) => (l.length = 0)))))
   const cpu0 = cpuSeconds(dashboard.pid!)
   const procs = { ingest: ingest.pid!, analytics: analytics.pid!, dashboard: dashboard.pid!, 'devices and socket clients (this process)': process.pid }
   const procCpu0 = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, cpuSeconds(pid)]))
@@ -181,26 +227,31 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   const cores = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, (cpuSeconds(pid) - procCpu0[k]!) / wall]))
   const after = await readMetrics()
   const perPageSecond = (name: string) => (1000 * after.reduce((s, m, i) => s + m[name]! - before[i]![name]!, 0)) / PAGES / wall
-  const pageLatencies = (await Promise.all(pages.map(({ page }) => page.evaluate(() => [...(window as any).__board.latencies] as number[])))).flat()
-  // Fan-out: what the socket clients received, scaled to all 50 clients (the pages receive the same stream per gym).
-  const fanoutPerS = ((fanned - fanned0) / wall) * ((SOCKETS + PAGES) / SOCKETS)
+  const timings = await Promise.all(pages.map(({ page }) => page.evaluate(() => structuredClone((window as any).__board.timings) as Record<'server' | 'batching' | 'paint' | 'toPaint', number[]>)))
+  const pageTimings = (name: 'server' | 'batching' | 'paint' | 'toPaint') => timings.flatMap((t) => t[name])
+  // Fan-out: what the socket clients received (the board run has none; its page gets one gym's tiles).
+  const fanoutPerS = SOCKETS ? (fanned - fanned0) / wall : NaN
   const mainThreadMsPerS = perPageSecond('TaskDuration')
   const mainThreadBreakdown = Object.fromEntries(metricNames.slice(1).map((n) => [n.replace('Duration', ''), perPageSecond(n)]))
 
   clearInterval(publisher)
+  await observer.endAsync(true)
   for (const ws of sockets) ws.close()
   await browser.close()
   await Promise.all(clients.map((c) => c.endAsync(true)))
   for (const child of [dashboard, analytics, ingest]) await stopChild(child)
+  log(`dashboard (${mode}): ${mode === 'sockets' ? `${socketLatencies.length} tiles at the clients, ${hopIngest.length} matched to the observer's` : `${pageTimings('toPaint').length} tiles painted`}`)
   return {
+    mode,
     devices,
     gyms,
     pages: PAGES,
     sockets: SOCKETS,
-    pageP50Ms: quantile(pageLatencies, 0.5),
-    pageP99Ms: quantile(pageLatencies, 0.99),
-    socketP50Ms: quantile(socketLatencies, 0.5),
-    socketP99Ms: quantile(socketLatencies, 0.99),
+    total: quantiles(mode === 'sockets' ? socketLatencies : pageTimings('toPaint')),
+    hops:
+      mode === 'sockets'
+        ? { ingest: quantiles(hopIngest), analytics: quantiles(hopAnalytics), dashboard: quantiles(hopDashboard) }
+        : { server: quantiles(pageTimings('server')), batching: quantiles(pageTimings('batching')), paint: quantiles(pageTimings('paint')) },
     fanoutPerS,
     dashboardCpuPerKFanout: (cpu / wall / fanoutPerS) * 1000,
     mainThreadMsPerS,
