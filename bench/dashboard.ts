@@ -28,6 +28,7 @@ import { INGEST_NODE_FLAGS } from '@pulseline/ingest'
 import { launchChromium } from '../test/setup/browser.js'
 import type { CDPSession, Page } from 'playwright-core'
 import { cpuSeconds } from './proc.js'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 const LOW_COST = { N: 1024, r: 8, p: 1 } // 2,000 logins at N = 2^14 would take minutes of CPU before the run
@@ -138,15 +139,16 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   // In waves of 50: ingest checks at most 64 logins at once (mqtt.maxPendingLogins) and refuses the rest.
   for (let n = 0; n < devices; n += 50)
     clients.push(...(await Promise.all(Array.from({ length: Math.min(50, devices - n) }, (_, i) => mqtt.connectAsync(mqttUrl, { username: `s-${n + i}`, password: 'bench-device', clientId: `s-${n + i}`, reconnectPeriod: 0 })))))
-  // Each strap publishes once a second, spread over the second; the sample's time is its publish time.
+  // Each strap publishes once a second, spread over the second (200 slots of 5 ms: straps are not in step, and
+  // bursts of 100 every 50 ms measured queueing that real straps do not cause); the sample's time is its publish time.
   let beat = 0
   const publisher = setInterval(() => {
-    const slot = beat++ % 20
-    for (let n = slot; n < devices; n += 20) {
+    const slot = beat++ % 200
+    for (let n = slot; n < devices; n += 200) {
       const gym = `gym-${Math.floor(n / perGym)}`
-      clients[n]!.publish(deviceSamplesTopic(gym, `s-${n}`), encodePayload([{ kind: 'hr', t: Date.now(), bpm: 110 + ((n + beat) % 40) }]), { qos: 1 })
+      clients[n]!.publish(deviceSamplesTopic(gym, `s-${n}`), encodePayload([{ kind: 'hr', t: Date.now(), bpm: 110 + ((Math.floor(beat / 10) + n) % 40) }]), { qos: 1 })
     }
-  }, 50)
+  }, 5)
 
   const login = async (g: number) => {
     const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: `coach-${g}`, password: 'bench-password' }) })
@@ -218,10 +220,16 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   const procs = { ingest: ingest.pid!, analytics: analytics.pid!, dashboard: dashboard.pid!, 'devices and socket clients (this process)': process.pid }
   const procCpu0 = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, cpuSeconds(pid)]))
   const fanned0 = fanned
+  // This process publishes for the straps and reads the sockets: its own event-loop delay is in every figure.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+  loopDelay.enable()
   measuring = true
   const t0 = Date.now()
   await new Promise((r) => setTimeout(r, seconds * 1000))
   measuring = false
+  loopDelay.disable()
+  const ingestLag = Number(/^pulseline_ingest_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text())?.[1] ?? NaN) * 1000
+  log(`dashboard (${mode}): event-loop delay p99 in this process ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, in ingest ${ingestLag.toFixed(1)} ms`)
   const wall = (Date.now() - t0) / 1000
   const cpu = cpuSeconds(dashboard.pid!) - cpu0
   const cores = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, (cpuSeconds(pid) - procCpu0[k]!) / wall]))

@@ -33,10 +33,23 @@ export class Sparkline {
     return gap
   }
 
+  private boxWidth = -1
+  private boxHeight = -1
+
+  /**
+   * Reads the canvas's size. The board measures every tile of a frame before it changes any (one layout per
+   * frame): reading a size after another tile's text changed forces a layout per tile.
+   */
+  measure(): void {
+    this.boxWidth = this.canvas.clientWidth
+    this.boxHeight = this.canvas.clientHeight
+  }
+
   draw(colour: string): void {
     const c = this.canvas
-    const w = c.clientWidth
-    const h = c.clientHeight
+    if (this.boxWidth < 0) this.measure()
+    const w = this.boxWidth
+    const h = this.boxHeight
     if (w === 0 || h === 0) return
     // Resize the backing store only when the box changed: reallocating it on every draw costs more than drawing.
     const bw = Math.round(w * devicePixelRatio)

@@ -13,6 +13,11 @@ export type { LiveTile }
 /** A tile not updated for this long shows "no signal", whatever the server last said. */
 export const STALE_MS = 10_000
 
+/** Writes text only when it changed: the same text written again still costs style, layout and paint. */
+function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text
+}
+
 export class TileView {
   readonly root: HTMLElement
   readonly spark: Sparkline
@@ -57,17 +62,21 @@ export class TileView {
     this.lastUpdate = nowMs
     const p = this.parts
     this.spark.add(tile.t, tile.hr)
-    p.bpm!.textContent = String(tile.hr)
-    p.pct!.textContent = `${tile.pctMax}%`
-    p.znum!.textContent = `Z${tile.zone}`
-    p.zlabel!.textContent = ZONE_LABELS[tile.zone] ?? ''
-    p.kcal!.textContent = `${Math.round(tile.kcal)} kcal`
-    p.pts!.textContent = `${Math.round(tile.points)} pts`
+    setText(p.bpm!, String(tile.hr))
+    setText(p.pct!, `${tile.pctMax}%`)
+    setText(p.znum!, `Z${tile.zone}`)
+    setText(p.zlabel!, ZONE_LABELS[tile.zone] ?? '')
+    setText(p.kcal!, `${Math.round(tile.kcal)} kcal`)
+    setText(p.pts!, `${Math.round(tile.points)} pts`)
     const e = tile.equipment
-    p.eq!.textContent = e ? [e.powerW !== undefined ? `${e.powerW} W` : '', e.speedKmh !== undefined ? `${e.speedKmh.toFixed(1)} km/h` : '', e.cadence !== undefined ? `${Math.round(e.cadence)} rpm` : ''].filter(Boolean).join(' · ') : ''
-    this.root.dataset.zone = String(tile.zone)
+    setText(p.eq!, e ? [e.powerW !== undefined ? `${e.powerW} W` : '', e.speedKmh !== undefined ? `${e.speedKmh.toFixed(1)} km/h` : '', e.cadence !== undefined ? `${Math.round(e.cadence)} rpm` : ''].filter(Boolean).join(' · ') : '')
+    if (this.root.dataset.zone !== String(tile.zone)) this.root.dataset.zone = String(tile.zone)
     const total = tile.secondsInZone.slice(1).reduce((a, b) => a + b, 0) || 1
-    this.bars.forEach((bar, i) => (bar.style.width = `${(100 * tile.secondsInZone[i + 1]!) / total}%`))
+    this.bars.forEach((bar, i) => {
+      // Whole tenths of a percent: a bar a thousandth wider is not seen, and every write costs a layout.
+      const width = `${Math.round((1000 * tile.secondsInZone[i + 1]!) / total) / 10}%`
+      if (bar.style.width !== width) bar.style.width = width
+    })
     this.renderBadges(nowMs)
   }
 
@@ -82,7 +91,7 @@ export class TileView {
     if (t.batteryPct !== null && t.batteryPct < 20) badges.push('low battery')
     for (const a of t.anomalies) if (a !== 'dropout') badges.push(a.replace(/_/g, ' '))
     const text = badges.join(' · ')
-    if (this.parts.badges!.textContent !== text) this.parts.badges!.textContent = text
+    setText(this.parts.badges!, text)
     this.root.classList.toggle('lost', badges.includes('dropout'))
     this.root.classList.toggle('alert', badges.length > 0)
   }
