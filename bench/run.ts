@@ -64,9 +64,15 @@ const log = (line: string) => console.error(`[bench] ${line}`)
 interface Figure {
   rate: number
   cpuUsPerSample?: number
+  /** CPU µs per point in the local influxd (when the bench started it): what the pipeline leaves InfluxDB. */
+  influxUsPerPoint?: number
   /** Messages per group commit (write + fdatasync) of ingest's log. */
   messagesPerFlush?: number
 }
+
+/** The local influxd's PID, when the bench started one: its CPU per point is reported beside each stage. */
+let influxPid: number | undefined
+const influxCpu = () => (influxPid ? cpuSeconds(influxPid) : 0)
 
 async function rawInflux(url: string, writers: number, points: number): Promise<Figure> {
   const db = `raw_${Math.random().toString(36).slice(2, 8)}`
@@ -84,6 +90,7 @@ async function rawInflux(url: string, writers: number, points: number): Promise<
     bodies.push(Buffer.from(body))
   }
   let next = 0
+  const influx0 = influxCpu()
   const started = performance.now()
   await Promise.all(
     Array.from({ length: writers }, async () => {
@@ -91,9 +98,10 @@ async function rawInflux(url: string, writers: number, points: number): Promise<
     }),
   )
   const seconds = (performance.now() - started) / 1000
+  const influxUsPerPoint = influxPid ? ((influxCpu() - influx0) * 1e6) / points : undefined
   await client.query(`DROP DATABASE "${db}"`, undefined, 'POST')
   await client.close()
-  return { rate: points / seconds }
+  return { rate: points / seconds, influxUsPerPoint }
 }
 
 function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}, execArgv: string[] = []): Promise<ChildProcess> {
@@ -197,6 +205,7 @@ async function pipeline(url: string, samples: number, perMessage: number): Promi
   const database = `pipe_${Math.random().toString(36).slice(2, 8)}`
   const p = await startPipeline(url, database)
   const cpu0 = cpuSeconds(p.child.pid!)
+  const influx0 = influxCpu()
   // BENCH_TRACE=1: every 500 ms, points written, log backlog, event-loop lag and InfluxDB request time so far.
   const trace: string[] = []
   const tracer = process.env.BENCH_TRACE ? setInterval(() => void traceLine(p.httpPort).then((l) => trace.push(l)), 500) : undefined
@@ -212,6 +221,7 @@ async function pipeline(url: string, samples: number, perMessage: number): Promi
     },
   )
   const cpu = cpuSeconds(p.child.pid!) - cpu0
+  const influxUsPerPoint = influxPid ? ((influxCpu() - influx0) * 1e6) / run.samples : undefined
   clearInterval(tracer)
   if (trace.length) log(`trace (points/backlog bytes/loop lag max s/write s sum/writes): ${trace.join(' ')}`)
   log(`pipeline, ${perMessage}/message: all acknowledged after ${run.ackedSeconds.toFixed(2)} s, all in InfluxDB after ${run.seconds.toFixed(2)} s; generator ${((run.genCpu * 1e6) / run.samples).toFixed(1)} CPU-µs/sample`)
@@ -223,7 +233,7 @@ async function pipeline(url: string, samples: number, perMessage: number): Promi
   await client.close()
   await stopChild(p.child)
   await rm(p.dir, { recursive: true, force: true })
-  return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples, messagesPerFlush: flushes ? run.samples / perMessage / flushes : undefined }
+  return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples, influxUsPerPoint, messagesPerFlush: flushes ? run.samples / perMessage / flushes : undefined }
 }
 
 interface OverloadReport {
@@ -287,6 +297,7 @@ const ratio = (a: number, b: number) => (a / b).toFixed(2)
 async function main(): Promise<void> {
   let local: LocalInflux | undefined
   const url = process.env.INFLUX_URL ?? (local = await startLocalInflux({ binary: ensureInfluxd(true, log) })).url
+  influxPid = local?.pid
   log(`InfluxDB at ${url}; ${RUNS} runs of each; ${cpus().length} CPUs (${cpus()[0]?.model})`)
   const figures: Record<string, Figure[]> = { raw1: [], raw2: [], bare: [], mosquitto: [], pipe1: [], pipe20: [] }
   const stages: Array<[string, string, () => Promise<Figure>]> = [
@@ -313,7 +324,7 @@ async function main(): Promise<void> {
   if (wants('files')) security.push(...(await filesBench(url, log, RUNS, values.quick ? 200_000 : 1_000_000)))
   if (values.only?.split(',').includes('capacity')) security.push(...(await capacityBench(log, values.quick ? 10 : 15, RUNS)))
   if (values.only && !values.only.split(',').some((k) => ['overload', 'gateway', 'analytics', 'dashboard', 'sockets', 'board'].includes(k))) {
-    for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}${f.messagesPerFlush ? ` ${f.messagesPerFlush.toFixed(0)} msg/flush` : ''}`).join(' | '))
+    for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}${f.influxUsPerPoint ? ` influxd ${f.influxUsPerPoint.toFixed(1)} µs/point` : ''}${f.messagesPerFlush ? ` ${f.messagesPerFlush.toFixed(0)} msg/flush` : ''}`).join(' | '))
     for (const line of security) console.log(line)
     await local?.stop()
     return
