@@ -18,16 +18,16 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import mqtt, { type MqttClient } from 'mqtt'
+import { fork } from 'node:child_process'
+import mqtt from 'mqtt'
 import WebSocket from 'ws'
 import { SqliteRegistry, hashSecret } from '@pulseline/registry'
-import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
 import { freePort } from '@pulseline/influx'
 import { forkReady, stopChild } from '../test/setup/child.js'
 import { INGEST_NODE_FLAGS } from '@pulseline/ingest'
 import { launchChromium } from '../test/setup/browser.js'
 import type { CDPSession, Page } from 'playwright-core'
-import { cpuSeconds } from './proc.js'
+import { cpuSeconds, profileFlags } from './proc.js'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
@@ -113,7 +113,7 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
     PULSELINE_INGEST_INFLUX_URL: influxUrl,
     PULSELINE_INGEST_INFLUX_DATABASE: database,
     PULSELINE_INGEST_IDENTITIES_FILE: join(dir, 'identities.json'),
-  }, [...INGEST_NODE_FLAGS])
+  }, [...INGEST_NODE_FLAGS, ...profileFlags()])
   const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`
   const analytics = await forkReady(here('../analytics/src/main.ts'), [], {
     PULSELINE_ANALYTICS_MQTT_URL: mqttUrl,
@@ -135,20 +135,11 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   const base = `http://127.0.0.1:${dashPort}`
 
   log(`dashboard: ${devices} devices connect`)
-  const clients: MqttClient[] = []
-  // In waves of 50: ingest checks at most 64 logins at once (mqtt.maxPendingLogins) and refuses the rest.
-  for (let n = 0; n < devices; n += 50)
-    clients.push(...(await Promise.all(Array.from({ length: Math.min(50, devices - n) }, (_, i) => mqtt.connectAsync(mqttUrl, { username: `s-${n + i}`, password: 'bench-device', clientId: `s-${n + i}`, reconnectPeriod: 0 })))))
-  // Each strap publishes once a second, spread over the second (200 slots of 5 ms: straps are not in step, and
-  // bursts of 100 every 50 ms measured queueing that real straps do not cause); the sample's time is its publish time.
-  let beat = 0
-  const publisher = setInterval(() => {
-    const slot = beat++ % 200
-    for (let n = slot; n < devices; n += 200) {
-      const gym = `gym-${Math.floor(n / perGym)}`
-      clients[n]!.publish(deviceSamplesTopic(gym, `s-${n}`), encodePayload([{ kind: 'hr', t: Date.now(), bpm: 110 + ((Math.floor(beat / 10) + n) % 40) }]), { qos: 1 })
-    }
-  }, 5)
+  const straps = fork(here('straps.ts'), [JSON.stringify({ mqttUrl, devices, perGym })], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  await new Promise<void>((resolve, reject) => {
+    straps.once('message', () => resolve())
+    straps.once('exit', (code) => reject(new Error(`the straps' process exited with ${code}`)))
+  })
 
   const login = async (g: number) => {
     const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: `coach-${g}`, password: 'bench-password' }) })
@@ -217,10 +208,10 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   const before = await readMetrics()
   await Promise.all(pages.map(({ page }) => page.evaluate(() => Object.values((window as any).__board.timings as Record<string, number[]>).forEach((l) => (l.length = 0)))))
   const cpu0 = cpuSeconds(dashboard.pid!)
-  const procs = { ingest: ingest.pid!, analytics: analytics.pid!, dashboard: dashboard.pid!, 'devices and socket clients (this process)': process.pid }
+  const procs = { ingest: ingest.pid!, analytics: analytics.pid!, dashboard: dashboard.pid!, straps: straps.pid!, 'socket clients and observer (this process)': process.pid }
   const procCpu0 = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, cpuSeconds(pid)]))
   const fanned0 = fanned
-  // This process publishes for the straps and reads the sockets: its own event-loop delay is in every figure.
+  // This process reads the sockets and the observer: its own event-loop delay is in every figure.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 })
   loopDelay.enable()
   measuring = true
@@ -242,11 +233,12 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   const mainThreadMsPerS = perPageSecond('TaskDuration')
   const mainThreadBreakdown = Object.fromEntries(metricNames.slice(1).map((n) => [n.replace('Duration', ''), perPageSecond(n)]))
 
-  clearInterval(publisher)
   await observer.endAsync(true)
   for (const ws of sockets) ws.close()
   await browser.close()
-  await Promise.all(clients.map((c) => c.endAsync(true)))
+  const strapsExited = new Promise((r) => straps.once('exit', r))
+  straps.disconnect()
+  await strapsExited
   for (const child of [dashboard, analytics, ingest]) await stopChild(child)
   log(`dashboard (${mode}): ${mode === 'sockets' ? `${socketLatencies.length} tiles at the clients, ${hopIngest.length} matched to the observer's` : `${pageTimings('toPaint').length} tiles painted`}`)
   return {

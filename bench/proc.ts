@@ -20,3 +20,12 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
+
+/**
+ * BENCH_PROFILE_DIR=dir writes the profiled processes' CPU profiles there (--cpu-prof: the bare broker and
+ * ingest), to compare where a message's time goes; BENCH_NODE_FLAGS adds Node flags to them.
+ */
+export function profileFlags(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR
+  return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
+}

@@ -33,7 +33,7 @@ import { spawnTied } from '@pulseline/config'
 import { connect, type Socket } from 'node:net'
 import { INGEST_NODE_FLAGS, hashMachineSecret, resolveIngestOptions } from '@pulseline/ingest'
 import { generate } from './generate.js'
-import { cpuSeconds, median, rssBytes } from './proc.js'
+import { cpuSeconds, median, profileFlags, rssBytes } from './proc.js'
 import { backlogBytes, writtenPoints } from './ingest-metrics.js'
 import { gatewayBench, type GatewayReport } from './gateway.js'
 import { analyticsBench, type AnalyticsReport } from './analytics.js'
@@ -106,12 +106,6 @@ async function rawInflux(url: string, writers: number, points: number): Promise<
 
 function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}, execArgv: string[] = []): Promise<ChildProcess> {
   return forkReady(here(script), args, env, execArgv)
-}
-
-/** BENCH_PROFILE_DIR=dir writes the bare broker's and ingest's CPU profiles there (--cpu-prof), to compare where a message's time goes; BENCH_NODE_FLAGS adds Node flags to both. */
-function profileFlags(): string[] {
-  const dir = process.env.BENCH_PROFILE_DIR
-  return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
 }
 
 async function bareBroker(messages: number): Promise<Figure> {
@@ -308,6 +302,19 @@ async function main(): Promise<void> {
     ['pipe1', 'pipeline, 1 sample/message', () => pipeline(url, 240_000 * SCALE, 1)],
     ['pipe20', 'pipeline, 20 samples/message', () => pipeline(url, 1_600_000 * SCALE, 20)],
   ]
+  const dash: DashboardReport[] = []
+  // Sensor to screen first, on a fresh InfluxDB: after the throughput stages' millions of points its
+  // compactions take CPU for minutes (the no-browser p99 was 78-109 ms then, 36-54 ms before them).
+  // --only dashboard runs both sensor-to-screen runs; --only sockets or --only board one of them.
+  const screenModes = (['sockets', 'board'] as const).filter((m) => !values.only || values.only.split(',').some((k) => k === 'dashboard' || k === m))
+  if (screenModes.length) {
+    for (let r = 1; r <= RUNS; r++) {
+      for (const mode of screenModes) {
+        log(`run ${r}/${RUNS}: dashboard, sensor to screen (${mode})`)
+        dash.push(await dashboardBench(url, log, mode, values.quick ? 10 : 30))
+      }
+    }
+  }
   for (let r = 1; r <= RUNS; r++) {
     for (const [key, name, stage] of stages) {
       if (values.only && !values.only.split(',').includes(key)) continue
@@ -344,17 +351,6 @@ async function main(): Promise<void> {
     for (let r = 1; r <= RUNS; r++) {
       log(`run ${r}/${RUNS}: analytics, 2,000 members at 1 Hz`)
       an.push(await analyticsBench(2000, values.quick ? 10 : 30))
-    }
-  }
-  const dash: DashboardReport[] = []
-  // --only dashboard runs both sensor-to-screen runs; --only sockets or --only board one of them.
-  const screenModes = (['sockets', 'board'] as const).filter((m) => !values.only || values.only.split(',').some((k) => k === 'dashboard' || k === m))
-  if (screenModes.length) {
-    for (let r = 1; r <= RUNS; r++) {
-      for (const mode of screenModes) {
-        log(`run ${r}/${RUNS}: dashboard, sensor to screen (${mode})`)
-        dash.push(await dashboardBench(url, log, mode, values.quick ? 10 : 30))
-      }
     }
   }
   await local?.stop()
