@@ -154,7 +154,10 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   const publishedAt = new Map<string, number>()
   const observer = await mqtt.connectAsync(mqttUrl, { username: 'observer', password: 'bench-observer', clientId: 'observer', reconnectPeriod: 0 })
   await observer.subscribeAsync(['pulseline/+/device/+/samples', 'pulseline/+/member/+/live'], { qos: 0 })
+  const observed = { samples: 0, tiles: 0 }
   observer.on('message', (topic, payload) => {
+    if (topic.endsWith('/samples')) observed.samples++
+    else observed.tiles++
     if (!measuring) return
     const now = Date.now()
     const n = /\/(?:device\/s|member\/m)-(\d+)\//.exec(topic)?.[1]
@@ -240,7 +243,9 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   straps.disconnect()
   await strapsExited
   for (const child of [dashboard, analytics, ingest]) await stopChild(child)
-  log(`dashboard (${mode}): ${mode === 'sockets' ? `${socketLatencies.length} tiles at the clients, ${hopIngest.length} matched to the observer's` : `${pageTimings('toPaint').length} tiles painted`}`)
+  const received = mode === 'sockets' ? socketLatencies.length : pageTimings('toPaint').length
+  log(`dashboard (${mode}): ${mode === 'sockets' ? `${received} tiles at the clients, ${hopIngest.length} matched to the observer's` : `${received} tiles painted`}; the observer saw ${observed.samples} samples and ${observed.tiles} tiles in all`)
+  if (received === 0) throw new Error(`sensor to screen (${mode}): no tile reached the ${mode === 'sockets' ? 'socket clients' : 'board'} while measuring (the observer saw ${observed.samples} samples and ${observed.tiles} tiles)`)
   return {
     mode,
     devices,
