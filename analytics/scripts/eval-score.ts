@@ -9,7 +9,7 @@
  * NAB is not shipped with Pulseline (AGPL-3.0 code, data under its own terms): get it from
  * https://github.com/numenta/NAB.
  */
-import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { runCommand } from '@pulseline/config'
 import { scoreSeries, type Row } from '../src/cli/score.js'

@@ -20,7 +20,7 @@ import { resolveAnalyticsOptions, startAnalytics, type AnalyticsService } from '
 import { freshDatabase } from '../../test/setup/influx.js'
 import { localMidnightMs } from '../../analytics/src/service/rollups.js'
 import { localHour } from '../../analytics/src/summaries/local-time.js'
-import { ingestOptions, writeIdentities } from '../../test/setup/ingest.js'
+import { ingestOptions } from '../../test/setup/ingest.js'
 import { seedDemoRegistry } from '../../scripts/demo/seed.js'
 import { DASHBOARDS, dashboardJson, substitute } from '../src/index.js'
 

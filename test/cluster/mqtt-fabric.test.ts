@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import mqtt from 'mqtt'
-import { join } from 'node:path'
 import { rowsOf, type InfluxClient } from '@pulseline/influx'
 import { deviceSamplesTopic, encodePayload, gymDevicesTopic, type Sample } from '@pulseline/protocol'
 import type { IngestService } from '@pulseline/ingest'
