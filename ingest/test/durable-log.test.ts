@@ -68,6 +68,21 @@ describe('DurableLog', () => {
     await log.close()
   })
 
+  it('never joins past maxRecordBytes, so a reopened log reads every joined record back', async () => {
+    const dir = await tempDir()
+    let log = await DurableLog.open(defaults(dir, { joinBytes: 1 << 20, maxRecordBytes: 1000 }))
+    const payloads = Array.from({ length: 100 }, (_, i) => `line-${String(i).padStart(3, '0')}\n`.padStart(50, '.'))
+    await Promise.all(payloads.map((p) => log.append(Buffer.from(p))))
+    await log.close()
+    log = await DurableLog.open(defaults(dir, { joinBytes: 1 << 20, maxRecordBytes: 1000 }))
+    expect(log.stats.truncatedBytes).toBe(0)
+    const records = await readAll(log)
+    // 100 payloads of 50 bytes: 20 fit in 1,000 bytes, so five records.
+    expect(records.map((r) => r.length)).toEqual([1000, 1000, 1000, 1000, 1000])
+    expect(records.join('')).toBe(payloads.join(''))
+    await log.close()
+  })
+
   it('returns a record larger than the read size whole', async () => {
     const log = await DurableLog.open(defaults(await tempDir()))
     const big = Buffer.alloc(100_000, 7)

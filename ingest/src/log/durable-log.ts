@@ -303,7 +303,8 @@ export class DurableLog {
         try {
           let segment = this.segments[this.segments.length - 1]!
           if (segment.size >= this.options.segmentBytes) segment = await this.roll()
-          const body = this.options.joinBytes ? frameJoined(entries, this.options.joinBytes) : entries.length === 1 ? entries[0]! : Buffer.concat(entries)
+          // Never past maxRecordBytes: recovery and readers take a longer record for corruption.
+          const body = this.options.joinBytes ? frameJoined(entries, Math.min(this.options.joinBytes, this.options.maxRecordBytes)) : entries.length === 1 ? entries[0]! : Buffer.concat(entries)
           let written = 0
           while (written < body.length) {
             const { bytesWritten } = await this.active.write(body, written, body.length - written, segment.size + written)
