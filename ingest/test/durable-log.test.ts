@@ -25,6 +25,9 @@ const defaults = (dir: string, over: Partial<DurableLogOptions> = {}): DurableLo
   ...over,
 })
 
+/** A line of line protocol's shape, `width` bytes long with its newline. */
+const line = (i: number, width = 9) => `line-${String(i).padStart(3, '0')}\n`.padStart(width, '.')
+
 async function readAll(log: DurableLog, from = log.committedOffset): Promise<string[]> {
   const out: string[] = []
   let offset = from
@@ -54,7 +57,6 @@ describe('DurableLog', () => {
 
   it('joins the appends of one flush into records of about joinBytes, one larger than that alone', async () => {
     const log = await DurableLog.open(defaults(await tempDir(), { joinBytes: 100 }))
-    const line = (i: number) => `line-${String(i).padStart(3, '0')}\n` // 9 bytes
     const big = `${'x'.repeat(299)}\n`
     const payloads = [...Array.from({ length: 22 }, (_, i) => line(i)), big, ...Array.from({ length: 22 }, (_, i) => line(100 + i))]
     const acknowledged = await Promise.all(payloads.map((p) => log.append(Buffer.from(p))))
@@ -71,7 +73,7 @@ describe('DurableLog', () => {
   it('never joins past maxRecordBytes, so a reopened log reads every joined record back', async () => {
     const dir = await tempDir()
     let log = await DurableLog.open(defaults(dir, { joinBytes: 1 << 20, maxRecordBytes: 1000 }))
-    const payloads = Array.from({ length: 100 }, (_, i) => `line-${String(i).padStart(3, '0')}\n`.padStart(50, '.'))
+    const payloads = Array.from({ length: 100 }, (_, i) => line(i, 50))
     await Promise.all(payloads.map((p) => log.append(Buffer.from(p))))
     await log.close()
     log = await DurableLog.open(defaults(dir, { joinBytes: 1 << 20, maxRecordBytes: 1000 }))

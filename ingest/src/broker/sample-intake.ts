@@ -93,7 +93,7 @@ export class SampleIntake {
       if (result.rejected.length === 0 && erasedAt === undefined) {
         // The common case, kept lean: one append, whose promise the whole group commit shares. Nothing of the
         // parsed payload is used after the await, so none of it stays alive (and is copied by every young-
-        // generation GC) while the message waits for its fdatasync.
+        // generation GC) while the message waits for its group commit.
         const samples = result.accepted.length
         if (lines.length > 0) await this.log.append(Buffer.from(lines))
         this.metrics.samples.inc(samples)

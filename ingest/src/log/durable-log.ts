@@ -19,7 +19,7 @@
  * Appends whose payloads can be concatenated (line protocol) may be joined (`joinBytes`): one flush then
  * writes one framed record of many appends instead of one record each, so a message's share of framing,
  * checksums and reading back is a fraction of a record's. The guarantee is unchanged: a flush's appends
- * resolve together after its fdatasync, and a torn record is one that no append was acknowledged for.
+ * resolve together once its synced write returns, and a torn record is one that no append was acknowledged for.
  */
 import { mkdir, open, readdir, rename, rm, stat, writeFile, readFile, type FileHandle } from 'node:fs/promises'
 import { constants } from 'node:fs'
@@ -438,30 +438,30 @@ export class DurableLog {
  * one allocation per flush.
  */
 function frameJoined(payloads: Buffer[], joinBytes: number): Buffer {
-  let records = 1
+  // Where each record ends (an index into payloads) and its payload bytes: one rule for the cut, one pass.
+  const ends: number[] = []
+  const sizes: number[] = []
   let run = 0
-  let total = 0
-  for (const p of payloads) {
+  payloads.forEach((p, i) => {
     if (run > 0 && run + p.length > joinBytes) {
-      records++
+      ends.push(i)
+      sizes.push(run)
       run = 0
     }
     run += p.length
-    total += p.length
-  }
-  const out = Buffer.allocUnsafe(total + records * HEADER_BYTES)
-  let start = 0
-  let pos = HEADER_BYTES
-  const seal = () => frameInPlace(out, start, pos - start - HEADER_BYTES)
-  for (const p of payloads) {
-    if (pos > start + HEADER_BYTES && pos - start - HEADER_BYTES + p.length > joinBytes) {
-      seal()
-      start = pos
-      pos += HEADER_BYTES
-    }
-    pos += p.copy(out, pos)
-  }
-  seal()
+  })
+  ends.push(payloads.length)
+  sizes.push(run)
+  const out = Buffer.allocUnsafe(sizes.reduce((a, b) => a + b, 0) + sizes.length * HEADER_BYTES)
+  let pos = 0
+  let from = 0
+  ends.forEach((end, r) => {
+    const start = pos
+    pos += HEADER_BYTES
+    for (let i = from; i < end; i++) pos += payloads[i]!.copy(out, pos)
+    frameInPlace(out, start, sizes[r]!)
+    from = end
+  })
   return out
 }
 
