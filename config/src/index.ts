@@ -1,6 +1,7 @@
 export * from './options.js'
 export * from './run-service.js'
 export * from './child-process.js'
+export * from './ts-worker.js'
 export * from './operator-http.js'
 export * from './metrics.js'
 export * from './cli.js'

@@ -15,7 +15,7 @@ import { memberTopic, parseDeviceSamplesTopic, pointLine, validatePayload, DEFAU
 import type { MemberAttribution } from '@pulseline/registry'
 import { StreamDetector } from '../anomaly/stream-detector.js'
 import type { Anomaly, SignalPoint } from '../anomaly/types.js'
-import type { AnomalyModel } from '../anomaly/model/autoencoder.js'
+import type { AnomalyScorer } from '../anomaly/model/autoencoder.js'
 import { HR_SCALE_BPM, WINDOW, writeWindow } from '../anomaly/model/features.js'
 import type { HrReading } from '../effort/session-summary.js'
 import { MemberLive } from './member-live.js'
@@ -35,7 +35,8 @@ export interface EngineDeps {
   history?(member: string, fromMs: number, toMs: number): Promise<HrReading[]>
   onHrMaxRaised?(member: string, hrMax: number): void
   sink: EngineSink
-  model?: AnomalyModel
+  /** The anomaly model; in the service a ModelThread, so its inference never holds up a reading. */
+  model?: AnomalyScorer
   effortPointsPerMin: readonly number[]
 }
 
@@ -49,10 +50,14 @@ export interface EngineCounters {
   rebuilt: number
   /** Messages whose handling failed on a dependency (InfluxDB refusing the history query): skipped, not retried. */
   failed: number
+  /** Ticks whose model run was skipped because the previous one had not finished (the model is slower than the clock). */
+  modelSkipped: number
+  /** Model runs that failed (the model thread gone): the rules go on detecting without it. */
+  modelFailed: number
 }
 
 const ANOMALY_SHOWN_MS = 60_000
-/** Work on a tick is done in slices of this many streams, yielding between them, so readings that arrive meanwhile wait for one slice, not the whole tick. */
+/** The effort series is written in slices of this many members, yielding between them, so readings that arrive meanwhile wait for one slice, not the whole tick. */
 const TICK_SLICE = 250
 const yieldToReadings = () => new Promise<void>((resolve) => setImmediate(resolve))
 const EQUIPMENT_FOR_DETECTION_MS = 3_000
@@ -65,7 +70,7 @@ interface DeviceState {
 }
 
 export class LiveEngine {
-  readonly counters: EngineCounters = { messages: 0, samples: 0, invalid: 0, unattributed: 0, tiles: 0, anomalies: 0, rebuilt: 0, failed: 0 }
+  readonly counters: EngineCounters = { messages: 0, samples: 0, invalid: 0, unattributed: 0, tiles: 0, anomalies: 0, rebuilt: 0, failed: 0, modelSkipped: 0, modelFailed: 0 }
   /** When a tile was last published (start-up until the first), for the "analytics stalled" alert. */
   lastTileMs = Date.now()
   private readonly members = new Map<string, MemberLive>()
@@ -79,6 +84,8 @@ export class LiveEngine {
   private readonly takenMs = new Map<string, number>()
   /** Arrival minus sample time, smoothed (ms): how far behind the live stream this runs. */
   lagMs = 0
+  /** At most one model run at a time: a tick that finds one running skips its own (counted). */
+  private modelRun: Promise<void> | undefined
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -257,33 +264,40 @@ export class LiveEngine {
         ),
       )
     }
-    if (this.deps.model) await this.runModel(this.deps.model, nowMs)
+    const { model } = this.deps
+    if (!model) return
+    if (this.modelRun) return void this.counters.modelSkipped++
+    this.modelRun = this.runModel(model, nowMs)
+      .catch(() => void this.counters.modelFailed++)
+      .finally(() => (this.modelRun = undefined))
+    await this.modelRun
   }
 
-  private async runModel(model: AnomalyModel, nowMs: number): Promise<void> {
+  /** One batch of every stream with a new window: a single request, since the model runs beside the event loop. */
+  private async runModel(model: AnomalyScorer, nowMs: number): Promise<void> {
     const ready: [string, DeviceState][] = []
     for (const entry of this.devices) {
       const recent = entry[1].detector.recent
       if (recent.length >= WINDOW && recent.at(-1)!.t > entry[1].lastModelT) ready.push(entry)
     }
-    for (let from = 0; from < ready.length; from += TICK_SLICE) {
-      const slice = ready.slice(from, from + TICK_SLICE)
-      const features = new Float32Array(slice.length * WINDOW)
-      const hr = new Array<number>(WINDOW)
-      slice.forEach(([, state], i) => {
-        const recent = state.detector.recent
-        for (let k = 0; k < WINDOW; k++) hr[k] = recent[recent.length - WINDOW + k]!.hr
-        writeWindow(hr, WINDOW - 1, HR_SCALE_BPM, features, i * WINDOW)
-      })
-      const scores = await model.score(features)
-      slice.forEach(([device, state], i) => {
-        const t = state.detector.recent.at(-1)!.t
-        state.lastModelT = t
-        const live = state.member ? this.members.get(state.member) : undefined
-        this.raise(state, device, live, state.detector.modelScore(t, scores[i]!), nowMs)
-      })
-      await yieldToReadings()
-    }
+    if (ready.length === 0) return
+    const features = new Float32Array(ready.length * WINDOW)
+    const hr = new Array<number>(WINDOW)
+    ready.forEach(([, state], i) => {
+      const recent = state.detector.recent
+      for (let k = 0; k < WINDOW; k++) hr[k] = recent[recent.length - WINDOW + k]!.hr
+      writeWindow(hr, WINDOW - 1, HR_SCALE_BPM, features, i * WINDOW)
+    })
+    const windowEnds = ready.map(([, state]) => state.detector.recent.at(-1)!.t)
+    const scores = await model.score(features)
+    ready.forEach(([device, state], i) => {
+      if (this.devices.get(device) !== state) return // forgotten during inference (the member's erasure)
+      // Scored as of the window that was sent: readings that arrived during inference wait for the next tick.
+      const t = windowEnds[i]!
+      state.lastModelT = t
+      const live = state.member ? this.members.get(state.member) : undefined
+      this.raise(state, device, live, state.detector.modelScore(t, scores[i]!), nowMs)
+    })
   }
 
   /** This instance computes `gym` from `atMs` on (cluster mode): sessions begun before are rebuilt from InfluxDB. */

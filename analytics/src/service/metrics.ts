@@ -19,6 +19,8 @@ export function analyticsMetrics(engine: LiveEngine, lines: LineQueue, mailer?: 
   counter('pulseline_analytics_tiles_total', 'member tiles published', () => engine.counters.tiles)
   counter('pulseline_analytics_anomalies_total', 'anomalies raised', () => engine.counters.anomalies)
   counter('pulseline_analytics_failed_messages_total', 'messages skipped because a dependency failed (InfluxDB refusing a history query)', () => engine.counters.failed)
+  counter('pulseline_analytics_model_skipped_total', 'ticks that skipped the anomaly model because its previous run had not finished', () => engine.counters.modelSkipped)
+  counter('pulseline_analytics_model_failed_total', 'anomaly model runs that failed (its thread gone); the rules go on without it', () => engine.counters.modelFailed)
   gauge('pulseline_analytics_lag_seconds', 'arrival minus sample time of recent readings (smoothed)', () => engine.lagMs / 1000)
   gauge('pulseline_analytics_last_tile_age_seconds', 'time since a live tile was last published (since start-up before the first)', () => (Date.now() - engine.lastTileMs) / 1000)
   gauge('pulseline_analytics_members', 'members with live state', () => engine.activeMembers)

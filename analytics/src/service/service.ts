@@ -11,8 +11,7 @@ import { analyticsMetrics } from './metrics.js'
 import { allDeviceSamplesFilter } from '@pulseline/protocol'
 import { MemberAttribution, openRegistry } from '@pulseline/registry'
 import { LiveEngine } from '../live/live-engine.js'
-import { loadModel, type AnomalyModel } from '../anomaly/model/autoencoder.js'
-import { loadTf } from '../anomaly/model/backend.js'
+import { ModelThread } from '../anomaly/model/model-thread.js'
 import { hrReadings, rollupDays, rollupMinutes, summarizeEndedSession } from './rollups.js'
 import { ClassMailer, smtpTransport } from './class-mailer.js'
 import { ImportedHistory } from './imported-history.js'
@@ -51,12 +50,8 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
 
   const view = await RegistryView.open(registry, options.live.hrMaxFormula)
 
-  let model: AnomalyModel | undefined
-  let backend: string | undefined
-  if (options.live.model) {
-    backend = (await loadTf()).backend
-    model = await loadModel()
-  }
+  const model = options.live.model ? await ModelThread.start() : undefined
+  const backend = model?.backend
 
   let client: MqttClient | undefined
   let droppedTiles = 0
@@ -192,6 +187,7 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
       metricsToInflux.stop()
       await http?.close()
       await client?.endAsync()
+      await model?.close()
       await lines.flush()
       await influx.close()
       await registry.close()

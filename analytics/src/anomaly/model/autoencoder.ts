@@ -75,6 +75,9 @@ export interface AnomalyModel {
   score(features: Float32Array): Promise<Float32Array>
 }
 
+/** What the live engine needs of a model: ModelThread (a worker) or a loaded AnomalyModel. */
+export type AnomalyScorer = Pick<AnomalyModel, 'score'>
+
 export async function loadModel(dir = MODEL_DIR): Promise<AnomalyModel> {
   const { tf, tfl } = await loadTf()
   const manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'))

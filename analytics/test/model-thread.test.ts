@@ -1,0 +1,105 @@
+/**
+ * The anomaly model on its worker thread: the same scores as the model loaded in this thread, and a live
+ * engine whose readings (and tiles) never wait for a model run, one run at a time, and rules that go on
+ * when the model fails.
+ */
+import { describe, expect, it } from 'vitest'
+import { MemberAttribution, SqliteRegistry } from '@pulseline/registry'
+import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
+import { ModelThread } from '../src/anomaly/model/model-thread.js'
+import { loadModel, type AnomalyScorer } from '../src/anomaly/model/autoencoder.js'
+import { WINDOW, windows } from '../src/anomaly/model/features.js'
+import { simulateSession } from '../scripts/dataset/sessions.js'
+import { LiveEngine } from '../src/live/live-engine.js'
+import { resolvePhysiology } from '../src/live/physiology.js'
+
+describe('the model thread', () => {
+  it('scores as the model in this thread does, on clean and broken windows', async () => {
+    const hr = simulateSession(100_500).points.map((p) => p.hr)
+    const spiky = [...hr]
+    for (const i of [1195, 1196, 1197]) spiky[i] = spiky[i]! + 40
+    const ends = [300, 600, 900, 1200]
+    const features = windows([...hr, ...spiky], [...ends, ...ends.map((e) => hr.length + e)])
+    const expected = await (await loadModel()).score(features.slice())
+    const thread = await ModelThread.start()
+    try {
+      expect(thread.backend).toBe('wasm')
+      const scores = await thread.score(features)
+      expect(scores.length).toBe(8)
+      expect(features.length).toBe(0) // handed over to the worker, not copied
+      for (let i = 0; i < 8; i++) expect(scores[i]).toBeCloseTo(expected[i]!, 6)
+      expect(scores[7]).toBeGreaterThan(0.9) // the spike
+      expect(thread.waiting).toBe(0)
+    } finally {
+      await thread.close()
+    }
+    await expect(thread.score(new Float32Array(WINDOW))).rejects.toThrow(/closed/)
+  })
+})
+
+describe('the live engine with a model beside it', () => {
+  async function engineWith(model: AnomalyScorer) {
+    const registry = SqliteRegistry.open(':memory:')
+    await registry.createGym({ id: 'g', name: 'G', timezone: 'UTC' })
+    await registry.createUser({ id: 'ann', gymId: 'g', role: 'member', displayName: 'Ann', login: null })
+    await registry.setMemberProfile('ann', { maxHr: 190, restingHr: 55, sex: 'female', weightKg: 60, birthYear: 1990 })
+    await registry.createDevice({ id: 's1', gymId: 'g', kind: 'strap', address: null, serial: null, ownerUserId: 'ann', pool: false })
+    const tiles: number[] = []
+    const live = new LiveEngine({
+      attribution: new MemberAttribution(registry),
+      physiologyOf: async (m) => resolvePhysiology(await registry.memberProfile(m), Date.now(), 'tanaka'),
+      sessionAt: () => undefined,
+      sink: { publish: (topic, payload) => void (topic.endsWith('/live') && tiles.push(JSON.parse(payload).t)), write: () => {} },
+      effortPointsPerMin: [0, 1, 2, 3, 4, 4],
+      model,
+    })
+    const t0 = Date.now() - 120_000
+    const reading = (i: number) => live.handle(deviceSamplesTopic('g', 's1'), encodePayload([{ kind: 'hr', t: t0 + i * 1000, bpm: 120 + (i % 5) }]), t0 + i * 1000 + 50)
+    for (let i = 0; i < WINDOW + 5; i++) await reading(i)
+    return { live, tiles, reading, registry }
+  }
+
+  it('publishes tiles while the model runs, runs one model at a time and counts the ticks it skips', async () => {
+    let release!: () => void
+    const requests: number[] = []
+    const slow: AnomalyScorer = {
+      score: async (features) => {
+        requests.push(features.length / WINDOW)
+        await new Promise<void>((r) => (release = r))
+        return new Float32Array(features.length / WINDOW)
+      },
+    }
+    const { live, tiles, reading, registry } = await engineWith(slow)
+    const firstTick = live.tick()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(requests).toEqual([1]) // one device with a full window: one request
+    const before = tiles.length
+    await reading(WINDOW + 5) // handled, and its tile published, while the model is still running
+    expect(tiles.length).toBe(before + 1)
+    await live.tick() // the previous run has not finished: this tick skips the model
+    expect(live.counters.modelSkipped).toBe(1)
+    expect(requests).toEqual([1])
+    release()
+    await firstTick
+    await reading(WINDOW + 6)
+    const third = live.tick()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(requests).toEqual([1, 1]) // the next tick runs the model again
+    release()
+    await third
+    await registry.close()
+  })
+
+  it('counts a failed model run and goes on with the rules', async () => {
+    const broken: AnomalyScorer = { score: () => Promise.reject(new Error('anomaly model thread exited (1)')) }
+    const { live, tiles, reading, registry } = await engineWith(broken)
+    await live.tick()
+    expect(live.counters.modelFailed).toBe(1)
+    const before = tiles.length
+    await reading(WINDOW + 5)
+    expect(tiles.length).toBe(before + 1)
+    await live.tick() // the window that was not scored is tried again
+    expect(live.counters.modelFailed).toBe(2)
+    await registry.close()
+  })
+})
