@@ -8,6 +8,7 @@
  * skipped without being looked at. A packet whose total size exceeds the limit closes the connection.
  */
 import { Duplex } from 'node:stream'
+import { TurnCork } from './turn-cork.js'
 
 export interface OversizePacket {
   declaredBytes: number
@@ -20,6 +21,7 @@ export class PacketSizeGuard extends Duplex {
   private lengthMultiplier = 1
   private lengthBytes = 0
   private bodyLeft = 0
+  private readonly turn: TurnCork
 
   constructor(
     private readonly inner: Duplex,
@@ -29,6 +31,7 @@ export class PacketSizeGuard extends Duplex {
     readonly remoteAddress?: string,
   ) {
     super({ allowHalfOpen: false })
+    this.turn = new TurnCork(inner)
     inner.on('data', (chunk: Buffer) => {
       if (!this.scan(chunk)) return
       if (!this.push(chunk)) inner.pause()
@@ -43,10 +46,12 @@ export class PacketSizeGuard extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.turn.beforeWrite()
     this.inner.write(chunk, callback)
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this.turn.beforeWrite()
     this.inner.cork()
     for (let i = 0; i < chunks.length - 1; i++) this.inner.write(chunks[i]!.chunk)
     this.inner.write(chunks[chunks.length - 1]!.chunk, callback)
