@@ -13,6 +13,10 @@
  *            rendering, seen by a message posted from the frame).
  *
  * Clocks agree: everything runs on this machine (Date.now()).
+ *
+ * BENCH_DUMP=file writes each matched tile's four times (sample, forwarded by ingest, tile published, frame
+ * arrived) as JSON, to see when the tail happens (it comes in bursts of a few hundred ms, not spread evenly);
+ * BENCH_DEVICES sets the straps' count (2,000), to see how the tail follows the load on the two cores.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -122,7 +126,7 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
     PULSELINE_ANALYTICS_INFLUX_DATABASE: database,
     PULSELINE_ANALYTICS_REGISTRY_PATH: registryPath,
     LOG_LEVEL: 'warn',
-  })
+  }, profileFlags())
   const dashboard = await forkReady(here('../dashboard/src/main.ts'), [], {
     PULSELINE_DASHBOARD_HTTP_PORT: String(dashPort),
     PULSELINE_DASHBOARD_HTTP_LOGIN_ATTEMPTS_PER_MINUTE: '1000',
@@ -131,7 +135,7 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
     PULSELINE_DASHBOARD_INFLUX_DATABASE: database,
     PULSELINE_DASHBOARD_MQTT_URL: mqttUrl,
     PULSELINE_DASHBOARD_MQTT_PASSWORD: 'bench-dashboard',
-  })
+  }, profileFlags())
   const base = `http://127.0.0.1:${dashPort}`
 
   log(`dashboard: ${devices} devices connect`)
@@ -170,6 +174,7 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   const hopAnalytics: number[] = []
   const hopDashboard: number[] = []
   let fanned = 0
+  const dump: number[][] = []
   const sockets: WebSocket[] = []
   for (let k = 0; k < SOCKETS; k++) {
     const g = (PAGES + k) % gyms
@@ -188,15 +193,16 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
       hopIngest.push(forwarded - m.data.t)
       hopAnalytics.push(published - forwarded)
       hopDashboard.push(now - published)
+      if (process.env.BENCH_DUMP) dump.push([m.data.t, forwarded, published, now])
     })
     await new Promise((r) => ws.once('open', r))
     ws.send(JSON.stringify({ op: 'subscribe', topic: `gym/gym-${g}/class` }))
     sockets.push(ws)
   }
-  const browser = await launchChromium()
+  const browser = PAGES > 0 ? await launchChromium() : undefined
   const pages: Array<{ page: Page; cdp: CDPSession }> = []
   for (let g = 0; g < PAGES; g++) {
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    const context = await browser!.newContext({ viewport: { width: 1920, height: 1080 } })
     await context.addCookies([{ name: 'pl_session', value: await login(g), url: base }])
     const page = await context.newPage()
     await page.goto(`${base}/board`)
@@ -238,11 +244,12 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
 
   await observer.endAsync(true)
   for (const ws of sockets) ws.close()
-  await browser.close()
+  await browser?.close()
   const strapsExited = new Promise((r) => straps.once('exit', r))
   straps.disconnect()
   await strapsExited
   for (const child of [dashboard, analytics, ingest]) await stopChild(child)
+  if (process.env.BENCH_DUMP) await writeFile(process.env.BENCH_DUMP, JSON.stringify(dump))
   const received = mode === 'sockets' ? socketLatencies.length : pageTimings('toPaint').length
   log(`dashboard (${mode}): ${mode === 'sockets' ? `${received} tiles at the clients, ${hopIngest.length} matched to the observer's` : `${received} tiles painted`}; the observer saw ${observed.samples} samples and ${observed.tiles} tiles in all`)
   if (received === 0) throw new Error(`sensor to screen (${mode}): no tile reached the ${mode === 'sockets' ? 'socket clients' : 'board'} while measuring (the observer saw ${observed.samples} samples and ${observed.tiles} tiles)`)

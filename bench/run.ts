@@ -311,7 +311,7 @@ async function main(): Promise<void> {
     for (let r = 1; r <= RUNS; r++) {
       for (const mode of screenModes) {
         log(`run ${r}/${RUNS}: dashboard, sensor to screen (${mode})`)
-        dash.push(await dashboardBench(url, log, mode, values.quick ? 10 : 30))
+        dash.push(await dashboardBench(url, log, mode, values.quick ? 10 : 30, Number(process.env.BENCH_DEVICES ?? 2000)))
       }
     }
   }
