@@ -1,6 +1,6 @@
 /**
  * The analytics benchmark's child process: one Node process (one core for JS and the wasm backend) runs
- * the live engine for N members at 1 Hz with zones, effort, anomaly rules and the model's batched inference
+ * the live engine for N members at 1 Hz with zones, effort, anomaly rules and the model's batched inference (on its worker thread, as in the service)
  * every second, fed by an in-process source that spreads each second's readings evenly. Latency of a
  * reading: from its scheduled arrival to its tile being handed to the sink (a reading that arrives while
  * a tick's inference runs waits for it, and that wait is counted).

@@ -1,7 +1,8 @@
 /**
  * The anomaly model on its worker thread: the same scores as the model loaded in this thread, and a live
  * engine whose readings (and tiles) never wait for a model run, one run at a time, and rules that go on
- * when the model fails.
+ * when the model fails. And the tick that yields to readings between slices: a member erased meanwhile gets
+ * nothing more written.
  */
 import { describe, expect, it } from 'vitest'
 import { MemberAttribution, SqliteRegistry } from '@pulseline/registry'
@@ -100,6 +101,39 @@ describe('the live engine with a model beside it', () => {
     expect(tiles.length).toBe(before + 1)
     await live.tick() // the window that was not scored is tried again
     expect(live.counters.modelFailed).toBe(2)
+    await registry.close()
+  })
+})
+
+describe('a tick that yields to readings', () => {
+  it('writes no effort point for a member forgotten (erased) while it yielded, whichever member the tick was at', async () => {
+    const registry = SqliteRegistry.open(':memory:')
+    await registry.createGym({ id: 'g', name: 'G', timezone: 'UTC' })
+    const members = 600 // more than two slices of the tick
+    for (let i = 0; i < members; i++) {
+      await registry.createUser({ id: `m${i}`, gymId: 'g', role: 'member', displayName: `m${i}`, login: null })
+      await registry.createDevice({ id: `s${i}`, gymId: 'g', kind: 'strap', address: null, serial: null, ownerUserId: `m${i}`, pool: false })
+    }
+    const lines: string[] = []
+    const live = new LiveEngine({
+      attribution: new MemberAttribution(registry),
+      physiologyOf: async (m) => resolvePhysiology(await registry.memberProfile(m), Date.now(), 'tanaka'),
+      sessionAt: () => undefined,
+      sink: { publish: () => {}, write: (line) => void lines.push(line) },
+      effortPointsPerMin: [0, 1, 2, 3, 4, 4],
+    })
+    const t = Date.now() - 5_000
+    for (let i = 0; i < members; i++) await live.handle(deviceSamplesTopic('g', `s${i}`), encodePayload([{ kind: 'hr', t, bpm: 130 }]), t + 50)
+    const effortWritten = () => new Set(lines.filter((l) => l.startsWith('effort,')).map((l) => /,member=([^,]+),/.exec(l)![1]!))
+    const tick = live.tick()
+    // At the tick's first yield, every member whose effort point is not written yet is erased, including the
+    // one the tick had in hand when it yielded.
+    await new Promise<void>((r) => setImmediate(r))
+    const before = effortWritten()
+    for (let i = 0; i < members; i++) if (!before.has(`m${i}`)) live.forgetMember(`m${i}`)
+    await tick
+    expect(before.size).toBeLessThan(members)
+    expect(effortWritten()).toEqual(before)
     await registry.close()
   })
 })

@@ -11,7 +11,7 @@
  * not on a timer. The timer (`tick`) checks for dropouts, runs the model over every stream at once, and
  * writes the `effort` series.
  */
-import { memberTopic, parseDeviceSamplesTopic, pointLine, validatePayload, DEFAULT_VALIDATE_OPTIONS, type AnomalyEvent, type Sample } from '@pulseline/protocol'
+import { keyedPointLine, memberTopic, parseDeviceSamplesTopic, pointLine, seriesKey, validatePayload, DEFAULT_VALIDATE_OPTIONS, type AnomalyEvent, type Sample, type SeriesKey } from '@pulseline/protocol'
 import type { MemberAttribution } from '@pulseline/registry'
 import { StreamDetector } from '../anomaly/stream-detector.js'
 import type { Anomaly, SignalPoint } from '../anomaly/types.js'
@@ -57,7 +57,7 @@ export interface EngineCounters {
 }
 
 const ANOMALY_SHOWN_MS = 60_000
-/** The effort series is written in slices of this many members, yielding between them, so readings that arrive meanwhile wait for one slice, not the whole tick. */
+/** A tick's work is done in slices of this many streams, yielding between them, so readings that arrive meanwhile wait for one slice, not the whole tick. */
 const TICK_SLICE = 250
 const yieldToReadings = () => new Promise<void>((resolve) => setImmediate(resolve))
 const EQUIPMENT_FOR_DETECTION_MS = 3_000
@@ -84,6 +84,10 @@ export class LiveEngine {
   private readonly takenMs = new Map<string, number>()
   /** Arrival minus sample time, smoothed (ms): how far behind the live stream this runs. */
   lagMs = 0
+  /** Each member session's effort series key, built once rather than every second. */
+  private readonly effortKeys = new WeakMap<MemberLive, SeriesKey>()
+  /** The last day key made (`day-YYYY-MM-DD`), since nearly every reading falls on the same day. */
+  private dayKey = { day: NaN, key: '', fromMs: 0 }
   /** At most one model run at a time: a tick that finds one running skips its own (counted). */
   private modelRun: Promise<void> | undefined
 
@@ -185,8 +189,9 @@ export class LiveEngine {
   private sessionKeyAt(gym: string, t: number): { key: string; fromMs: number } {
     const session = this.deps.sessionAt(gym, t)
     if (session) return { key: session.id, fromMs: session.startedMs }
-    const day = new Date(t).toISOString().slice(0, 10)
-    return { key: `day-${day}`, fromMs: Date.parse(day) }
+    const day = Math.floor(t / 86_400_000)
+    if (day !== this.dayKey.day) this.dayKey = { day, key: `day-${new Date(day * 86_400_000).toISOString().slice(0, 10)}`, fromMs: day * 86_400_000 }
+    return this.dayKey
   }
 
   /** The member's state for the session running at `t`; rebuilt from InfluxDB when the session began before this process. */
@@ -245,20 +250,24 @@ export class LiveEngine {
 
   /** The clock: dropouts, the effort series, and (when a model is loaded) one batched inference over every stream. */
   async tick(nowMs = Date.now()): Promise<void> {
+    let n = 0
     for (const [device, state] of this.devices) {
+      if (++n % TICK_SLICE === 0) await yieldToReadings()
+      if (this.devices.get(device) !== state) continue // forgotten while this tick yielded
       const live = state.member ? this.members.get(state.member) : undefined
       this.raise(state, device, live, state.detector.tick(nowMs), nowMs)
     }
-    let n = 0
     for (const live of this.members.values()) {
       if (++n % TICK_SLICE === 0) await yieldToReadings()
+      if (this.members.get(live.member) !== live) continue // forgotten while this tick yielded
       if (live.t === 0 || this.lastEffortWrite.get(live.member) === live.t) continue
       this.lastEffortWrite.set(live.member, live.t)
       const tile = live.tile(nowMs)
+      let key = this.effortKeys.get(live)
+      if (!key) this.effortKeys.set(live, (key = seriesKey('effort', { gym: live.gym, member: live.member, session: live.session })))
       this.deps.sink.write(
-        pointLine(
-          'effort',
-          { gym: live.gym, member: live.member, session: live.session },
+        keyedPointLine(
+          key,
           { hr: tile.hr, zone: tile.zone, pct_max: tile.pctMax, kcal: live.effort.kcal, points: tile.points, trimp: live.effort.banisterTrimp, hr_max: tile.hrMax, rmssd_ms: tile.rmssdMs ?? undefined },
           live.t,
         ),
@@ -290,14 +299,15 @@ export class LiveEngine {
     })
     const windowEnds = ready.map(([, state]) => state.detector.recent.at(-1)!.t)
     const scores = await model.score(features)
-    ready.forEach(([device, state], i) => {
-      if (this.devices.get(device) !== state) return // forgotten during inference (the member's erasure)
+    for (const [i, [device, state]] of ready.entries()) {
+      if (i > 0 && i % TICK_SLICE === 0) await yieldToReadings()
+      if (this.devices.get(device) !== state) continue // forgotten during inference (the member's erasure)
       // Scored as of the window that was sent: readings that arrived during inference wait for the next tick.
       const t = windowEnds[i]!
       state.lastModelT = t
       const live = state.member ? this.members.get(state.member) : undefined
       this.raise(state, device, live, state.detector.modelScore(t, scores[i]!), nowMs)
-    })
+    }
   }
 
   /** This instance computes `gym` from `atMs` on (cluster mode): sessions begun before are rebuilt from InfluxDB. */
