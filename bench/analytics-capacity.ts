@@ -31,7 +31,7 @@ export async function capacityBench(log: (line: string) => void, seconds: number
     `Analytics capacity: members at 1 Hz in one process, reading-to-tile latency and CPU (medians of ${repeats} runs of ${seconds} s): ` +
       runs.map((r) => `${r.members.toLocaleString('en-US')}: p99 ${r.p99Ms.toFixed(1)} ms (runs ${(r as AnalyticsReport & { runsP99: number[] }).runsP99.map((p) => p.toFixed(1)).join(' / ')}), ${(r.cpuCores * 100).toFixed(0)} % of a core, ${usPerMemberSecond(r).toFixed(0)} CPU-µs per member-second`).join('; ') +
       `. **One core holds ${best ? best.members.toLocaleString('en-US') : 'fewer than ' + sizes[0]!.toLocaleString('en-US')} members** at p99 ≤ ${P99_TARGET_MS} ms among the sizes tried` +
-      (best ? ` (at ${usPerMemberSecond(best).toFixed(0)} µs per member-second a core's whole second would be ${Math.floor(1e6 / usPerMemberSecond(best)).toLocaleString('en-US')} members; latency, not CPU, sets the limit when the tick's inference grows)` : '') +
+      (best ? ` (at ${usPerMemberSecond(best).toFixed(0)} µs per member-second a core's whole second would be ${Math.floor(1e6 / usPerMemberSecond(best)).toLocaleString('en-US')} members; latency, not CPU, sets the limit)` : '') +
       '.',
   ]
 }
