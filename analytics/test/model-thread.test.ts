@@ -39,7 +39,7 @@ describe('the model thread', () => {
 })
 
 describe('the live engine with a model beside it', () => {
-  async function engineWith(model: AnomalyScorer) {
+  async function engineWith(model: AnomalyScorer, onModelFailed?: (err: Error) => void) {
     const registry = SqliteRegistry.open(':memory:')
     await registry.createGym({ id: 'g', name: 'G', timezone: 'UTC' })
     await registry.createUser({ id: 'ann', gymId: 'g', role: 'member', displayName: 'Ann', login: null })
@@ -53,6 +53,7 @@ describe('the live engine with a model beside it', () => {
       sink: { publish: (topic, payload) => void (topic.endsWith('/live') && tiles.push(JSON.parse(payload).t)), write: () => {} },
       effortPointsPerMin: [0, 1, 2, 3, 4, 4],
       model,
+      onModelFailed,
     })
     const t0 = Date.now() - 120_000
     const reading = (i: number) => live.handle(deviceSamplesTopic('g', 's1'), encodePayload([{ kind: 'hr', t: t0 + i * 1000, bpm: 120 + (i % 5) }]), t0 + i * 1000 + 50)
@@ -93,9 +94,11 @@ describe('the live engine with a model beside it', () => {
 
   it('counts a failed model run and goes on with the rules', async () => {
     const broken: AnomalyScorer = { score: () => Promise.reject(new Error('anomaly model thread exited (1)')) }
-    const { live, tiles, reading, registry } = await engineWith(broken)
+    const reported: string[] = []
+    const { live, tiles, reading, registry } = await engineWith(broken, (err) => reported.push(err.message))
     await live.tick()
     expect(live.counters.modelFailed).toBe(1)
+    expect(reported).toEqual(['anomaly model thread exited (1)']) // for the service's log
     const before = tiles.length
     await reading(WINDOW + 5)
     expect(tiles.length).toBe(before + 1)

@@ -84,6 +84,14 @@ const SCENARIOS: Scenario[] = [
       if (ago <= 6 * 60_000) w.tileAgeS = (6 * 60_000 - ago) / 1000 + 1
     },
   },
+  {
+    name: "analytics' model thread gone for the last three minutes (every tick's run fails)",
+    fires: ['PulselineAnalyticsModelFailing'],
+    step: (w, i, ago) => {
+      w.healthyStep(i)
+      if (ago <= 3 * 60_000) w.engine.counters.modelFailed++
+    },
+  },
 ]
 
 /** Runs a scenario into a fresh database; returns it and the end of its history. */

@@ -16,7 +16,7 @@ export class World {
     stats: { flushes: 0, refusedRecords: 0, truncatedBytes: 0, skippedBytes: 0 },
   }
   readonly ingest = new IngestMetrics(this.log as never, () => ({ disk: 0, dropped: 0 }))
-  readonly engine = { counters: { samples: 0, invalid: 0, tiles: 0, anomalies: 0 }, lagMs: 0, activeMembers: 0, lastTileMs: Date.now() }
+  readonly engine = { counters: { samples: 0, invalid: 0, tiles: 0, anomalies: 0, failed: 0, modelSkipped: 0, modelFailed: 0 }, lagMs: 0, activeMembers: 0, lastTileMs: Date.now() }
   readonly analytics = analyticsMetrics(this.engine as never, { length: 0, dropped: 0, refused: 0 } as never)
 
   /** A step of a class going well: 30 samples/s, PUBACKs in 3 ms, a backlog that comes and goes. */

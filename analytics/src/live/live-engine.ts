@@ -34,6 +34,8 @@ export interface EngineDeps {
   /** A member's stored HR readings in [fromMs, toMs), to rebuild a session's accumulators after a restart. */
   history?(member: string, fromMs: number, toMs: number): Promise<HrReading[]>
   onHrMaxRaised?(member: string, hrMax: number): void
+  /** A model run failed (counted in `modelFailed` either way): for the service's log. */
+  onModelFailed?(err: Error): void
   sink: EngineSink
   /** The anomaly model; in the service a ModelThread, so its inference never holds up a reading. */
   model?: AnomalyScorer
@@ -277,7 +279,10 @@ export class LiveEngine {
     if (!model) return
     if (this.modelRun) return void this.counters.modelSkipped++
     this.modelRun = this.runModel(model, nowMs)
-      .catch(() => void this.counters.modelFailed++)
+      .catch((err: Error) => {
+        this.counters.modelFailed++
+        this.deps.onModelFailed?.(err)
+      })
       .finally(() => (this.modelRun = undefined))
     await this.modelRun
   }

@@ -55,6 +55,7 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
 
   let client: MqttClient | undefined
   let droppedTiles = 0
+  let lastModelError: string | undefined
   const engine = new LiveEngine({
     attribution,
     physiologyOf: view.physiologyOf,
@@ -69,6 +70,12 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
         await registry.audit('analytics', 'profile.hrmax_raised', member)
         logger.info({ member }, 'HRmax raised from sustained data') // the value is health data: never in a log line
       })().catch((err) => logger.warn({ err: (err as Error).message }, 'could not store a raised HRmax'))
+    },
+    onModelFailed: (err) => {
+      // A dead model thread fails every tick the same way: logged when the reason changes, counted always.
+      if (err.message === lastModelError) return
+      lastModelError = err.message
+      logger.warn({ err: err.message }, 'anomaly model run failed; the rules go on without it (PulselineAnalyticsModelFailing)')
     },
     sink: {
       publish: (topic, payload, qos) => {

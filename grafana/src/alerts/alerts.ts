@@ -160,6 +160,17 @@ export const ALERTS: Alert[] = [
     },
     prometheus: `pulseline_analytics_last_tile_age_seconds > ${TILE_AGE_LIMIT_S} and on () sum(rate(pulseline_ingest_samples_total[5m])) > 0`,
   },
+  {
+    uid: 'pulseline-analytics-model-failing',
+    name: 'PulselineAnalyticsModelFailing',
+    title: "Analytics' anomaly model failing",
+    severity: 'ticket',
+    for: '0s',
+    meaning: "analytics' learned anomaly model failed to score in the last 5 minutes: its worker thread is gone (it is not restarted by itself). Tiles, zones, effort and the rule-based alarms (dropout, flatline, impossible jumps, cadence lock) go on; `unusual_pattern` alarms do not.",
+    action: "Read analytics' log for the thread's error and restart analytics (safe: it rebuilds live state from InfluxDB). `pulseline_analytics_model_skipped_total` rising instead means the model is slower than the tick, not gone.",
+    grafana: { queries: [{ refId: 'A', influxql: increase(metric('pulseline_analytics_model_failed_total'), []), windowS: 300 }], reduce: 'last', condition: '$A > 0', noData: 'OK' },
+    prometheus: 'increase(pulseline_analytics_model_failed_total[5m]) > 0',
+  },
 ]
 
 /** Prometheus only: a scrape target down (Grafana sees this as missing metrics, above). */
