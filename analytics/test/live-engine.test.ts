@@ -3,18 +3,15 @@
  * overlap, and what a tile says.
  */
 import { describe, expect, it } from 'vitest'
-import { MemberAttribution, SqliteRegistry } from '@pulseline/registry'
+import { MemberAttribution } from '@pulseline/registry'
 import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
 import { LiveEngine } from '../src/live/live-engine.js'
 import { resolvePhysiology } from '../src/live/physiology.js'
 import type { LiveTile } from '../src/live/member-live.js'
+import { oneMemberRegistry } from './one-member.js'
 
 async function engine(failFirstLookups = 0) {
-  const registry = SqliteRegistry.open(':memory:')
-  await registry.createGym({ id: 'g', name: 'G', timezone: 'UTC' })
-  await registry.createUser({ id: 'ann', gymId: 'g', role: 'member', displayName: 'Ann', login: null })
-  await registry.setMemberProfile('ann', { maxHr: 190, restingHr: 55, sex: 'female', weightKg: 60, birthYear: 1990 })
-  await registry.createDevice({ id: 's1', gymId: 'g', kind: 'strap', address: null, serial: null, ownerUserId: 'ann', pool: false })
+  const registry = await oneMemberRegistry()
   const tiles: LiveTile[] = []
   const anomalies: string[] = []
   const live = new LiveEngine({

@@ -13,6 +13,7 @@ import { WINDOW, windows } from '../src/anomaly/model/features.js'
 import { simulateSession } from '../scripts/dataset/sessions.js'
 import { LiveEngine } from '../src/live/live-engine.js'
 import { resolvePhysiology } from '../src/live/physiology.js'
+import { oneMemberRegistry } from './one-member.js'
 
 describe('the model thread', () => {
   it('scores as the model in this thread does, on clean and broken windows', async () => {
@@ -40,11 +41,7 @@ describe('the model thread', () => {
 
 describe('the live engine with a model beside it', () => {
   async function engineWith(model: AnomalyScorer, onModelFailed?: (err: Error) => void) {
-    const registry = SqliteRegistry.open(':memory:')
-    await registry.createGym({ id: 'g', name: 'G', timezone: 'UTC' })
-    await registry.createUser({ id: 'ann', gymId: 'g', role: 'member', displayName: 'Ann', login: null })
-    await registry.setMemberProfile('ann', { maxHr: 190, restingHr: 55, sex: 'female', weightKg: 60, birthYear: 1990 })
-    await registry.createDevice({ id: 's1', gymId: 'g', kind: 'strap', address: null, serial: null, ownerUserId: 'ann', pool: false })
+    const registry = await oneMemberRegistry()
     const tiles: number[] = []
     const live = new LiveEngine({
       attribution: new MemberAttribution(registry),
