@@ -17,6 +17,7 @@
 import { SERIES, declaresTag, fieldTypeOf, type FieldType, type SeriesName } from './series.js'
 import { PulselineError } from './errors.js'
 import type { EquipmentMetric, Sample } from './samples.js'
+import { LineBuffer } from './line-buffer.js'
 
 export const MEASUREMENTS = ['hr', 'rr', 'steps', 'sleep', 'equipment', 'device_status'] as const
 export type Measurement = (typeof MEASUREMENTS)[number]
@@ -65,17 +66,18 @@ export function seriesTags(device: string, gym: string, member?: string, source?
 
 const EQUIPMENT_FIELDS: Readonly<Record<string, FieldType>> = SERIES.equipment.fields
 
-/** What each tags object's lines start with, built on first use rather than for every sample. */
+/** What each tags object's lines start with, encoded on first use rather than for every sample. */
 interface Prefixes {
-  /** `device=…,gym=…` */
-  head: string
-  /** `,member=…,source=…`, or less: the tags that sort after `machine` and before `stage`. */
-  tail: string
-  /** `{measurement},{head}{tail} ` for the measurements whose tags are exactly those. */
-  hr: string
-  rr: string
-  steps: string
-  device_status: string
+  /** `{measurement},device=…,gym=…[,member=…][,source=…] ` for the measurements whose tags are exactly those. */
+  hr: Buffer
+  rr: Buffer
+  steps: Buffer
+  device_status: Buffer
+  /** `sleep,device=…,gym=…[,member=…][,source=…],stage=` */
+  sleep: Buffer
+  /** `equipment,device=…,gym=…,machine=` and `[,member=…][,source=…] `, around the machine's name. */
+  equipment: Buffer
+  equipmentTail: Buffer
 }
 
 const prefixCache = new WeakMap<SeriesTags, Prefixes>()
@@ -86,67 +88,139 @@ function prefixesOf(tags: SeriesTags): Prefixes {
     // member and source sort after device, gym and machine and before stage: tags stay in key order.
     const head = `device=${tags.device},gym=${tags.gym}`
     const tail = (tags.member === undefined ? '' : `,member=${tags.member}`) + (tags.source === undefined ? '' : `,source=${tags.source}`)
-    const line = (m: string) => `${m},${head}${tail} `
-    p = { head, tail, hr: line('hr'), rr: line('rr'), steps: line('steps'), device_status: line('device_status') }
+    const line = (m: string) => Buffer.from(`${m},${head}${tail} `)
+    p = {
+      hr: line('hr'),
+      rr: line('rr'),
+      steps: line('steps'),
+      device_status: line('device_status'),
+      sleep: Buffer.from(`sleep,${head}${tail},stage=`),
+      equipment: Buffer.from(`equipment,${head},machine=`),
+      equipmentTail: Buffer.from(`${tail} `),
+    }
     prefixCache.set(tags, p)
   }
   return p
 }
 
+const COMMA = 0x2c
+const SPACE = 0x20
+const NEWLINE = 0x0a
+const INTEGER_SUFFIX = 0x69 // "i"
+const NAMES = Object.fromEntries(
+  ['bpm=', 'contact=', 'energy_kj=', 'rr_ms=', 'total=', 'count=', 'interval_s=', 'dur_s=', 'battery_pct=', 'rssi_dbm=', 'link=', 'true', 'false'].map((n) => [n, Buffer.from(n)]),
+) as Record<string, Buffer>
+const EQUIPMENT_NAMES = Object.fromEntries(Object.keys(EQUIPMENT_FIELDS).map((k) => [k, Buffer.from(`${k}=`)])) as Record<string, Buffer>
+
 /**
- * Line-protocol lines for one validated sample, each ending in "\n". The sample must have passed
- * `validatePayload`: ranges and types are not checked again here. This is ingest's hot path: the series
- * key of a tags object is built once (prefixesOf), and each line is one string built in one expression.
+ * `name=value` (an integer, with line protocol's `i`), after a comma unless it is the line's first field.
+ * Returns false: the next field is not the first.
  */
-export function sampleToLines(sample: Sample, tags: SeriesTags): string {
+function intField(out: LineBuffer, first: boolean, name: string, value: number): false {
+  if (!first) out.char(COMMA)
+  out.bytes(NAMES[name]!)
+  out.int(value)
+  out.char(INTEGER_SUFFIX)
+  return false
+}
+
+function boolField(out: LineBuffer, first: boolean, name: string, value: boolean): false {
+  if (!first) out.char(COMMA)
+  out.bytes(NAMES[name]!)
+  out.bytes(NAMES[value ? 'true' : 'false']!)
+  return false
+}
+
+function timestamp(out: LineBuffer, t: number): void {
+  out.char(SPACE)
+  out.int(t)
+  out.char(NEWLINE)
+}
+
+/**
+ * Writes the line-protocol lines of one validated sample into `out`, each ending in "\n". The sample must
+ * have passed `validatePayload`: ranges and types are not checked again here. This is ingest's hot path:
+ * the series key of a tags object is encoded once (prefixesOf), and numbers go into the bytes directly.
+ */
+export function writeSampleLines(sample: Sample, tags: SeriesTags, out: LineBuffer): void {
   const p = prefixesOf(tags)
   switch (sample.kind) {
     case 'hr': {
-      let fields = `bpm=${sample.bpm}i`
-      if (sample.contact !== undefined) fields += `,contact=${sample.contact}`
-      if (sample.energy_kj !== undefined) fields += `,energy_kj=${sample.energy_kj}i`
-      let out = `${p.hr}${fields} ${sample.t}\n`
+      out.bytes(p.hr)
+      let first = intField(out, true, 'bpm=', sample.bpm)
+      if (sample.contact !== undefined) first = boolField(out, first, 'contact=', sample.contact)
+      if (sample.energy_kj !== undefined) intField(out, first, 'energy_kj=', sample.energy_kj)
+      timestamp(out, sample.t)
       const rr = sample.rr_ms
-      if (rr !== undefined && rr.length > 0) {
-        // Each interval ends at its beat; the newest beat is taken to be at the sample's time.
-        let beatTime = sample.t
-        let lines = ''
-        for (let i = rr.length - 1; i >= 0; i--) {
-          lines = `${p.rr}rr_ms=${rr[i]}i ${beatTime}\n` + lines
-          beatTime -= rr[i]!
-        }
-        out += lines
+      if (rr === undefined) return
+      // Each interval ends at its beat; the newest beat is taken to be at the sample's time, and the
+      // lines go oldest first.
+      let beatTime = sample.t
+      for (let i = 1; i < rr.length; i++) beatTime -= rr[i]!
+      for (let i = 0; i < rr.length; i++) {
+        if (i > 0) beatTime += rr[i]!
+        out.bytes(p.rr)
+        intField(out, true, 'rr_ms=', rr[i]!)
+        timestamp(out, beatTime)
       }
-      return out
+      return
     }
     case 'steps': {
-      const fields: string[] = []
-      if (sample.total !== undefined) fields.push(`total=${sample.total}i`)
-      if (sample.count !== undefined) fields.push(`count=${sample.count}i`)
-      if (sample.interval_s !== undefined) fields.push(`interval_s=${sample.interval_s}i`)
-      return `${p.steps}${fields.join(',')} ${sample.t}\n`
+      out.bytes(p.steps)
+      let first = true
+      if (sample.total !== undefined) first = intField(out, first, 'total=', sample.total)
+      if (sample.count !== undefined) first = intField(out, first, 'count=', sample.count)
+      if (sample.interval_s !== undefined) intField(out, first, 'interval_s=', sample.interval_s)
+      return timestamp(out, sample.t)
     }
     case 'sleep':
-      return `sleep,${p.head}${p.tail},stage=${sample.stage} dur_s=${sample.dur_s}i ${sample.t}\n`
+      out.bytes(p.sleep)
+      out.text(sample.stage)
+      out.char(SPACE)
+      intField(out, true, 'dur_s=', sample.dur_s)
+      return timestamp(out, sample.t)
     case 'equipment': {
-      const fields: string[] = []
+      out.bytes(p.equipment)
+      out.text(sample.machine)
+      out.bytes(p.equipmentTail)
+      let first = true
       for (const key in sample) {
         if (key === 'kind' || key === 't' || key === 'machine') continue
         const value = sample[key as EquipmentMetric]
         if (value === undefined) continue
-        fields.push(EQUIPMENT_FIELDS[key] === 'integer' ? `${key}=${value}i` : `${key}=${value}`)
+        if (!first) out.char(COMMA)
+        first = false
+        out.bytes(EQUIPMENT_NAMES[key]!)
+        if (EQUIPMENT_FIELDS[key] === 'integer') {
+          out.int(value)
+          out.char(INTEGER_SUFFIX)
+        } else out.text(String(value))
       }
-      return `equipment,${p.head},machine=${sample.machine}${p.tail} ${fields.join(',')} ${sample.t}\n`
+      return timestamp(out, sample.t)
     }
     case 'status': {
-      const fields: string[] = []
-      if (sample.battery_pct !== undefined) fields.push(`battery_pct=${sample.battery_pct}i`)
-      if (sample.rssi_dbm !== undefined) fields.push(`rssi_dbm=${sample.rssi_dbm}i`)
-      if (sample.contact !== undefined) fields.push(`contact=${sample.contact}`)
-      if (sample.link !== undefined) fields.push(`link=${quoteString(sample.link)}`)
-      return `${p.device_status}${fields.join(',')} ${sample.t}\n`
+      out.bytes(p.device_status)
+      let first = true
+      if (sample.battery_pct !== undefined) first = intField(out, first, 'battery_pct=', sample.battery_pct)
+      if (sample.rssi_dbm !== undefined) first = intField(out, first, 'rssi_dbm=', sample.rssi_dbm)
+      if (sample.contact !== undefined) first = boolField(out, first, 'contact=', sample.contact)
+      if (sample.link !== undefined) {
+        if (!first) out.char(COMMA)
+        out.bytes(NAMES['link=']!)
+        out.text(quoteString(sample.link))
+      }
+      return timestamp(out, sample.t)
     }
   }
+}
+
+const scratch = new LineBuffer()
+
+/** The lines of `writeSampleLines` as a string, for writers off the hot path (imports, tests). */
+export function sampleToLines(sample: Sample, tags: SeriesTags): string {
+  scratch.reset()
+  writeSampleLines(sample, tags, scratch)
+  return scratch.toString()
 }
 
 /** Number of points `sampleToLines` writes for a sample: one, plus one per RR interval. */

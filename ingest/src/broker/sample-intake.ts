@@ -13,8 +13,9 @@ import {
   encodePayload,
   pointsInSample,
   rejectedTopic,
-  sampleToLines,
   validatePayload,
+  writeSampleLines,
+  LineBuffer,
   type ErrorCode,
   type SeriesTags,
   type ValidationResult,
@@ -43,6 +44,9 @@ export interface DeviceSession {
 }
 
 export class SampleIntake {
+  /** A message's lines are written here and copied out once: nothing awaits between the two. */
+  private readonly lines = new LineBuffer()
+
   constructor(
     private readonly log: SampleLog,
     private readonly deadLetters: DeadLetterStore,
@@ -75,7 +79,8 @@ export class SampleIntake {
       }
       const { attribution } = this
       if (attribution) await attribution.prepare(session.identity.id)
-      let lines = ''
+      const { lines } = this
+      lines.reset()
       let points = 0
       // An erased member's sample arriving late (a gateway's outbox, a watch's buffer) is dropped: never stored,
       // never forwarded, never dead-lettered. (No array is built on the hot path unless one is.)
@@ -87,7 +92,7 @@ export class SampleIntake {
           continue
         }
         const tags = attribution ? attribution.tagsAt(session.identity.id, session.identity.gym, sample.t) : session.tags
-        lines += sampleToLines(sample, tags)
+        writeSampleLines(sample, tags, lines)
         points += pointsInSample(sample)
       }
       if (result.rejected.length === 0 && erasedAt === undefined) {
@@ -95,13 +100,13 @@ export class SampleIntake {
         // parsed payload is used after the await, so none of it stays alive (and is copied by every young-
         // generation GC) while the message waits for its group commit.
         const samples = result.accepted.length
-        if (lines.length > 0) await this.log.append(Buffer.from(lines))
+        if (lines.length > 0) await this.log.append(lines.copy())
         this.metrics.samples.inc(samples)
         this.metrics.points.inc(points)
         this.metrics.messages.inc(ACCEPTED)
         return
       }
-      await this.intakeMixed(session, packet, result, lines, points, erasedAt)
+      await this.intakeMixed(session, packet, result, lines.length > 0 ? lines.copy() : undefined, points, erasedAt)
     } finally {
       // Aedes writes the PUBACK as soon as this resolves (a refused append closes the connection instead).
       this.metrics.pubackSeconds.observe((performance.now() - started) / 1000)
@@ -109,9 +114,9 @@ export class SampleIntake {
   }
 
   /** A message with refused or erased samples: the valid ones appended, the refused dead-lettered, in parallel. */
-  private async intakeMixed(session: DeviceSession, packet: PublishPacket, result: ValidationResult, lines: string, points: number, erasedAt: Set<number> | undefined): Promise<void> {
+  private async intakeMixed(session: DeviceSession, packet: PublishPacket, result: ValidationResult, lines: Buffer | undefined, points: number, erasedAt: Set<number> | undefined): Promise<void> {
     const writes: Array<Promise<void>> = []
-    if (lines.length > 0) writes.push(this.log.append(Buffer.from(lines)))
+    if (lines) writes.push(this.log.append(lines))
     for (const bad of result.rejected) {
       for (const code of new Set(bad.reasons.map((r) => r.code))) this.metrics.rejected.inc({ reason: code })
       writes.push(
