@@ -3,6 +3,7 @@ import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { DurableLog, type DurableLogOptions } from '../src/log/durable-log.js'
 
 const dirs: string[] = []
@@ -68,6 +69,46 @@ describe('DurableLog', () => {
     expect(records.map((r) => r.length)).toEqual([99, 99, 300, 99, 99])
     expect(records.join('')).toBe(payloads.join(''))
     await log.close()
+  })
+
+  it.each([0, 64])('copies an append before it returns: the caller may overwrite its bytes at once (joinBytes %i)', async (joinBytes) => {
+    const log = await DurableLog.open(defaults(await tempDir(), { joinBytes }))
+    const scratch = Buffer.alloc(9) // as ingest reuses one buffer for every message's lines
+    const payloads = Array.from({ length: 30 }, (_, i) => line(i))
+    const acks: Array<Promise<void>> = []
+    for (const p of payloads) {
+      scratch.write(p)
+      acks.push(log.append(scratch))
+    }
+    scratch.fill(0)
+    await Promise.all(acks)
+    expect((await readAll(log)).join('')).toBe(payloads.join(''))
+    await log.close()
+  })
+
+  it('reads back, over flushes of any sizes, every append in order, in records no larger than joinBytes unless alone', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(fc.integer({ min: 1, max: 150 }), { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 16, max: 200 }), async (flushes, joinBytes) => {
+        const dir = await tempDir()
+        let log = await DurableLog.open(defaults(dir, { joinBytes }))
+        const appended: string[] = []
+        for (const sizes of flushes) {
+          // Each inner array is one turn's appends: one flush.
+          const turn = sizes.map((size, i) => `${String.fromCharCode(97 + ((appended.length + i) % 26)).repeat(size - 1)}\n`)
+          appended.push(...turn)
+          await Promise.all(turn.map((p) => log.append(Buffer.from(p))))
+        }
+        await log.close()
+        log = await DurableLog.open(defaults(dir, { joinBytes })) // what recovery reads, not the process' memory
+        expect(log.stats.truncatedBytes).toBe(0)
+        const records = await readAll(log)
+        expect(records.join('')).toBe(appended.join(''))
+        for (const r of records) if (r.length > joinBytes) expect(appended).toContain(r) // only one append alone may pass it
+        expect(records.length).toBeLessThanOrEqual(appended.length)
+        await log.close()
+      }),
+      { numRuns: 60 },
+    )
   })
 
   it('never joins past maxRecordBytes, so a reopened log reads every joined record back', async () => {

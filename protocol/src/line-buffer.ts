@@ -58,6 +58,11 @@ export class LineBuffer {
     this.length = writeDigits(this.buf, writeDigits(this.buf, this.length, high, 0), n - high * 1e9, 9)
   }
 
+  /** The bytes written, valid until the next write or `reset` (for a consumer that copies them at once). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.length)
+  }
+
   /** A copy of the bytes written, which outlives the next `reset`. */
   copy(): Buffer {
     const out = Buffer.allocUnsafe(this.length)

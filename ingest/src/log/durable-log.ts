@@ -25,7 +25,8 @@ import { mkdir, open, readdir, rename, rm, stat, writeFile, readFile, type FileH
 import { constants } from 'node:fs'
 import { join } from 'node:path'
 import { PulselineError } from '@pulseline/protocol'
-import { frame, frameInPlace, unframe, HEADER_BYTES } from './record.js'
+import { frame, unframe, HEADER_BYTES } from './record.js'
+import { JoinedRecords } from './joined-records.js'
 
 export interface DurableLogOptions {
   dir: string
@@ -111,8 +112,11 @@ export class DurableLog {
   private readonly segments: Segment[] = []
   private active!: FileHandle
   private readonly readers = new Map<number, FileHandle>()
-  /** Framed records, or with `joinBytes` the bare payloads, waiting for the next flush. */
+  /** Framed records waiting for the next flush; with `joinBytes`, `joined` holds them instead. */
   private pending: Buffer[] = []
+  private joined: JoinedRecords | undefined
+  /** Bytes the last joined flush wrote: where the next one's buffer starts. */
+  private lastJoinedBytes = 0
   private pendingBytes = 0
   private batch: FlushBatch | undefined
   private flushing = false
@@ -166,19 +170,24 @@ export class DurableLog {
     return this.pendingBytes
   }
 
-  /** Appends one record; resolves when it is durable. Rejects with PL_LOG_FULL when the log is at a limit. */
-  append(payload: Buffer): Promise<void> {
+  /**
+   * Appends one record; resolves when it is durable. Rejects with PL_LOG_FULL when the log is at a limit.
+   * `payload` is copied before this returns: the caller may reuse its bytes.
+   */
+  append(payload: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
     if (this.closed) return Promise.reject(new Error('log is closed'))
     if (payload.length > this.options.maxRecordBytes) return this.refuse(`record of ${payload.length} bytes`)
-    // Joined payloads are framed at the flush; a header per append is still counted, an upper bound.
-    const entry = this.options.joinBytes ? payload : frame(payload)
-    const bytes = this.options.joinBytes ? payload.length + HEADER_BYTES : entry.length
+    // A header per append is counted even when appends are joined: an upper bound.
+    const bytes = payload.length + HEADER_BYTES
     if (this.pendingBytes + bytes > this.options.maxPendingBytes) return this.refuse('pending flush buffer')
     if (this.options.whenFull === 'refuse' && this.diskBytes + this.pendingBytes + bytes > this.options.maxBytes) {
       return this.refuse(String(this.options.maxBytes))
     }
-    this.pending.push(entry)
+    const { joinBytes } = this.options
+    // Never past maxRecordBytes: recovery and readers take a longer record for corruption.
+    if (joinBytes) (this.joined ??= new JoinedRecords(Math.min(joinBytes, this.options.maxRecordBytes), this.lastJoinedBytes)).add(payload)
+    else this.pending.push(frame(payload))
     this.pendingBytes += bytes
     this.stats.appendedRecords++
     this.stats.appendedBytes += payload.length
@@ -275,13 +284,17 @@ export class DurableLog {
   }
 
   async close(): Promise<void> {
-    while (this.flushing || this.flushScheduled || this.pending.length > 0) await new Promise((r) => setImmediate(r))
+    while (this.flushing || this.flushScheduled || this.hasPending) await new Promise((r) => setImmediate(r))
     this.closed = true
     await this.checkpointWriting
     for (const w of this.dataWaiters.splice(0)) w()
     await this.active.close()
     for (const h of this.readers.values()) await h.close()
     this.readers.clear()
+  }
+
+  private get hasPending(): boolean {
+    return this.pending.length > 0 || this.joined !== undefined
   }
 
   private refuse(what: string): Promise<never> {
@@ -294,17 +307,18 @@ export class DurableLog {
     if (this.flushing) return
     this.flushing = true
     try {
-      while (this.pending.length > 0) {
-        const entries = this.pending
+      while (this.hasPending) {
+        const { pending: entries, joined } = this
         const batch = this.batch!
         this.pending = []
+        this.joined = undefined
         this.pendingBytes = 0
         this.batch = undefined
         try {
           let segment = this.segments[this.segments.length - 1]!
           if (segment.size >= this.options.segmentBytes) segment = await this.roll()
-          // Never past maxRecordBytes: recovery and readers take a longer record for corruption.
-          const body = this.options.joinBytes ? frameJoined(entries, Math.min(this.options.joinBytes, this.options.maxRecordBytes)) : entries.length === 1 ? entries[0]! : Buffer.concat(entries)
+          const body = joined ? joined.finish() : entries.length === 1 ? entries[0]! : Buffer.concat(entries)
+          if (joined) this.lastJoinedBytes = body.length
           let written = 0
           while (written < body.length) {
             const { bytesWritten } = await this.active.write(body, written, body.length - written, segment.size + written)
@@ -323,6 +337,7 @@ export class DurableLog {
           later?.reject(err as Error)
           this.batch = undefined
           this.pending = []
+          this.joined = undefined
           this.pendingBytes = 0
           return
         }
@@ -431,38 +446,6 @@ export class DurableLog {
     }
     return pos
   }
-}
-
-/**
- * Payloads framed as records of up to `joinBytes` (a larger payload is a record of its own), in one buffer:
- * one allocation per flush.
- */
-function frameJoined(payloads: Buffer[], joinBytes: number): Buffer {
-  // Where each record ends (an index into payloads) and its payload bytes: one rule for the cut, one pass.
-  const ends: number[] = []
-  const sizes: number[] = []
-  let run = 0
-  payloads.forEach((p, i) => {
-    if (run > 0 && run + p.length > joinBytes) {
-      ends.push(i)
-      sizes.push(run)
-      run = 0
-    }
-    run += p.length
-  })
-  ends.push(payloads.length)
-  sizes.push(run)
-  const out = Buffer.allocUnsafe(sizes.reduce((a, b) => a + b, 0) + sizes.length * HEADER_BYTES)
-  let pos = 0
-  let from = 0
-  ends.forEach((end, r) => {
-    const start = pos
-    pos += HEADER_BYTES
-    for (let i = from; i < end; i++) pos += payloads[i]!.copy(out, pos)
-    frameInPlace(out, start, sizes[r]!)
-    from = end
-  })
-  return out
 }
 
 function segmentName(base: number): string {

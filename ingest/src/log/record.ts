@@ -7,9 +7,9 @@ import { crc32 } from 'node:zlib'
 
 export const HEADER_BYTES = 8
 
-export function frame(payload: Buffer): Buffer {
+export function frame(payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length)
-  payload.copy(out, HEADER_BYTES)
+  out.set(payload, HEADER_BYTES)
   frameInPlace(out, 0, payload.length)
   return out
 }

@@ -19,8 +19,8 @@ export interface SampleLog {
   /** True once the log can no longer accept appends. */
   readonly failed: boolean
   readonly stats: DurableLogStats
-  /** Resolves once `payload` is durable: the PUBACK waits for it. */
-  append(payload: Buffer): Promise<void>
+  /** Resolves once `payload` is durable: the PUBACK waits for it. It is copied before this returns (the caller may reuse it). */
+  append(payload: Uint8Array): Promise<void>
   read(from: number, maxBytes: number): Promise<ReadResult>
   /** Resolves once data beyond `from` is durable, after `timeoutMs`, or when `signal` aborts. */
   waitForData(from: number, timeoutMs: number, signal?: AbortSignal): Promise<void>
