@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url'
 import { InfluxClient, ensureDebianBinary, ensureInfluxd, freePort, startLocalInflux, type LocalInflux } from '@pulseline/influx'
 import { spawnTied } from '@pulseline/config'
 import { connect, type Socket } from 'node:net'
-import { INGEST_NODE_FLAGS, hashMachineSecret, resolveIngestOptions } from '@pulseline/ingest'
+import { INGEST_NODE_FLAGS, hashMachineSecret, resolveIngestOptions, type IngestOptions } from '@pulseline/ingest'
 import { generate } from './generate.js'
 import { cpuSeconds, median, profileFlags, rssBytes } from './proc.js'
 import { backlogBytes, writtenPoints } from './ingest-metrics.js'
@@ -168,6 +168,8 @@ async function startPipeline(url: string, database: string): Promise<Pipeline> {
     deadLetters: { dir: join(dir, 'dead') },
     influx: { url, database },
     identities: { file: identities },
+    // BENCH_WRITER='{"maxInFlight":2}': ingest's writer options, to compare the shipper's settings.
+    ...(process.env.BENCH_WRITER ? { writer: JSON.parse(process.env.BENCH_WRITER) as Partial<IngestOptions['writer']> } : {}),
   })
   const config = join(dir, 'ingest.json')
   await writeFile(config, JSON.stringify(options))

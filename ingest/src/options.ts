@@ -147,7 +147,12 @@ export const INGEST_DEFAULTS: IngestOptions = {
   },
   deadLetters: { dir: '.data/ingest/dead-letters', maxBytes: 256 * 1024 * 1024, keepPayloadBytes: 4096, servePayloads: false },
   influx: INFLUX_CONNECTION_DEFAULTS,
-  writer: { batchBytes: 512 * 1024, maxInFlight: 2, backoffInitialMs: 100, backoffMaxMs: 30_000, lingerMs: 20 },
+  // A batch is only as large as the backlog, so these matter under load: while the broker keeps ingest's event
+  // loop busy a write's answer waits for it (some 450 ms at 340k samples/s), and the bytes in flight are what
+  // the shipper moves per round trip. 2 × 512 KiB shipped 190k points during the intake of 1.6M (the rest
+  // after it); 4 × 2 MiB shipped 840k and the whole run took 258k samples/s against 203k (medians of four
+  // alternated pairs, npm run bench -- --only raw2,pipe20, 2026-12-06). Memory: at most 8 MiB of bodies.
+  writer: { batchBytes: 2 * 1024 * 1024, maxInFlight: 4, backoffInitialMs: 100, backoffMaxMs: 30_000, lingerMs: 20 },
   validation: { maxFutureMs: 5 * 60_000, maxPastMs: 30 * 24 * 3_600_000, maxSamples: 1000 },
   erasure: { graceMs: 10_000 },
   cluster: { redisUrl: '', nodeId: '', maxSessionDelivery: 1000, natsUrls: [], replicas: 3, publishTimeoutMs: 5_000, heartbeatMs: 1_000, nodeTtlMs: 5_000 },
