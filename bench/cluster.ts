@@ -64,7 +64,8 @@ async function runOnce(influxUrl: string, mode: Mode, messagesPerDevice: number)
       ...(engines ? { nats: engines[0].servers.map((s) => s.pid), redis: [engines[1].pid] } : {}),
       ...(haproxy ? { haproxy: [haproxy.pid] } : {}),
     }
-    const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, list]) => [k, list.reduce((a, pid) => a + cpuSeconds(pid), 0)]))
+    const cpuNow = () => Object.fromEntries(Object.entries(pids).map(([k, list]) => [k, list.reduce((a, pid) => a + cpuSeconds(pid), 0)]))
+    let cpu0: Record<string, number> = {}
     const run = await generate(
       { port: haproxy?.port ?? nodes[0]!.mqttPort, gym: 'bench', devices, messagesPerDevice, samplesPerMessage: SAMPLES_PER_MESSAGE, window: 4, startT: Date.now() - 86_400_000 },
       async (result) => {
@@ -75,6 +76,7 @@ async function runOnce(influxUrl: string, mode: Mode, messagesPerDevice: number)
           await new Promise((r) => setTimeout(r, 50))
         }
       },
+      () => (cpu0 = cpuNow()),
     )
     const cpu = Object.fromEntries(Object.entries(pids).map(([k, list]) => [k, ((list.reduce((a, pid) => a + cpuSeconds(pid), 0) - cpu0[k]!) * 1e6) / run.samples]))
     return { rate: run.samples / run.seconds, cpu }

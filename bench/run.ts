@@ -112,8 +112,8 @@ async function bareBroker(messages: number): Promise<Figure> {
   const port = await freePort()
   const broker = await startChild('bare-broker.ts', [String(port)], {}, profileFlags())
   const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: 'x' }))
-  const cpu0 = cpuSeconds(broker.pid!)
-  const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: WINDOW, startT: Date.now() - 86_400_000 })
+  let cpu0 = 0
+  const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: WINDOW, startT: Date.now() - 86_400_000 }, undefined, () => (cpu0 = cpuSeconds(broker.pid!)))
   const cpu = cpuSeconds(broker.pid!) - cpu0
   await stopChild(broker)
   return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
@@ -134,8 +134,8 @@ async function mosquittoBroker(messages: number): Promise<Figure> {
       await new Promise((r) => setTimeout(r, 50))
     }
     const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: 'x' }))
-    const cpu0 = cpuSeconds(broker.pid!)
-    const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: WINDOW, startT: Date.now() - 86_400_000 })
+    let cpu0 = 0
+    const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: WINDOW, startT: Date.now() - 86_400_000 }, undefined, () => (cpu0 = cpuSeconds(broker.pid!)))
     const cpu = cpuSeconds(broker.pid!) - cpu0
     return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
   } finally {
@@ -200,8 +200,8 @@ async function traceLine(httpPort: number): Promise<string> {
 async function pipeline(url: string, samples: number, perMessage: number): Promise<Figure> {
   const database = `pipe_${Math.random().toString(36).slice(2, 8)}`
   const p = await startPipeline(url, database)
-  const cpu0 = cpuSeconds(p.child.pid!)
-  const influx0 = influxCpu()
+  let cpu0 = 0
+  let influx0 = 0
   // BENCH_TRACE=1: every 500 ms, points written, log backlog, event-loop lag and InfluxDB request time so far.
   const trace: string[] = []
   const tracer = process.env.BENCH_TRACE ? setInterval(() => void traceLine(p.httpPort).then((l) => trace.push(l)), 500) : undefined
@@ -214,6 +214,10 @@ async function pipeline(url: string, samples: number, perMessage: number): Promi
       const end = await waitForPoints(p.httpPort, result.samples)
       log(`pipeline: ${atAck} points in InfluxDB when the last PUBACK came; the rest (${result.samples - atAck}) at ${Math.round((result.samples - atAck) / ((end - t0) / 1000))}/s`)
       return end
+    },
+    () => {
+      cpu0 = cpuSeconds(p.child.pid!)
+      influx0 = influxCpu()
     },
   )
   const cpu = cpuSeconds(p.child.pid!) - cpu0
