@@ -225,6 +225,10 @@ export async function dashboardBench(influxUrl: string, log: (line: string) => v
   loopDelay.enable()
   measuring = true
   const t0 = Date.now()
+  // BENCH_BOARD_TRACE=file: a Chromium trace of the board's first 5 measured seconds, to see what its main thread does.
+  const traceFile = mode === 'board' ? process.env.BENCH_BOARD_TRACE : undefined
+  if (traceFile) await browser!.startTracing(pages[0]!.page, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'v8'] })
+  if (traceFile) setTimeout(() => void browser!.stopTracing(), 5000)
   await new Promise((r) => setTimeout(r, seconds * 1000))
   measuring = false
   loopDelay.disable()
