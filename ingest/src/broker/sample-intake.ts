@@ -44,7 +44,10 @@ export interface DeviceSession {
 }
 
 export class SampleIntake {
-  /** A message's lines are written here and copied out once: nothing awaits between the two. */
+  /**
+   * A message's lines are written here, then copied by the log's append (or by `copy` for a mixed message)
+   * before anything awaits. It grows to the largest message's lines, which mqtt.maxPayloadBytes bounds.
+   */
   private readonly lines = new LineBuffer()
 
   constructor(
