@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { MemberAttribution, SqliteRegistry } from '@pulseline/registry'
 import { deviceSamplesTopic, encodePayload } from '@pulseline/protocol'
 import { ModelThread } from '../src/anomaly/model/model-thread.js'
+import { SupervisedModel, type ScorerThread } from '../src/anomaly/model/supervised-model.js'
 import { loadModel, type AnomalyScorer } from '../src/anomaly/model/autoencoder.js'
 import { WINDOW, windows } from '../src/anomaly/model/features.js'
 import { simulateSession } from '../scripts/dataset/sessions.js'
@@ -36,6 +37,64 @@ describe('the model thread', () => {
       await thread.close()
     }
     await expect(thread.score(new Float32Array(WINDOW))).rejects.toThrow(/closed/)
+  })
+})
+
+describe('the supervised model thread', () => {
+  it('starts a new thread when its thread dies, which scores as the old one did', async () => {
+    const features = () => windows(simulateSession(100_501).points.map((p) => p.hr), [300, 600])
+    const threads: ModelThread[] = []
+    const startThread = async () => {
+      const thread = await ModelThread.start()
+      threads.push(thread)
+      return thread
+    }
+    const restarted: number[] = []
+    const model = new SupervisedModel(await startThread(), startThread, { maxRestarts: 3, windowMs: 60_000, backoffInitialMs: 10, backoffMaxMs: 10 }, { restarted: (n) => restarted.push(n) })
+    try {
+      const before = await model.score(features())
+      await threads[0]!.close() // the worker is terminated, as a crash would end it
+      expect(threads[0]!.dead).toBe(true)
+      await expect(model.score(features())).rejects.toThrow(/restarting/) // a tick does not wait for the load
+      await expect.poll(() => restarted, { timeout: 20_000 }).toEqual([1])
+      const after = await model.score(features())
+      for (let i = 0; i < before.length; i++) expect(after[i]).toBeCloseTo(before[i]!, 6)
+      expect(threads).toHaveLength(2)
+      expect(model.restarts).toBe(1)
+    } finally {
+      await model.close()
+    }
+    expect(threads.every((t) => t.dead)).toBe(true)
+  }, 40_000)
+
+  it('tries at most maxRestarts times in its window, each after a growing backoff, then stays down', async () => {
+    let clock = 0
+    const dead: ScorerThread = { dead: true, backend: 'none', score: () => Promise.reject(new Error('dead')), close: async () => {} }
+    let attempts = 0
+    const failures: string[] = []
+    const model = new SupervisedModel(dead, async () => {
+      attempts++
+      throw new Error('wasm trap')
+    }, { maxRestarts: 3, windowMs: 60_000, backoffInitialMs: 1000, backoffMaxMs: 4000 }, { restartFailed: (e) => failures.push(e.message) }, () => clock)
+    const tick = async () => {
+      await model.score(new Float32Array(WINDOW)).catch((e: Error) => e.message)
+      await new Promise((r) => setImmediate(r)) // the failed start settles
+    }
+    await tick()
+    expect(attempts).toBe(1)
+    await tick() // within the backoff (at least 500 ms for the second attempt): no new attempt
+    expect(attempts).toBe(1)
+    clock = 1000
+    await tick()
+    expect(attempts).toBe(2)
+    for (clock = 1000; clock < 59_000; clock += 1000) await tick()
+    expect(attempts).toBe(3) // the window's limit
+    expect(failures).toEqual(['wasm trap', 'wasm trap', 'wasm trap'])
+    await expect(model.score(new Float32Array(WINDOW))).rejects.toThrow(/down/)
+    clock = 61_000 // the first attempt has left the window
+    await tick()
+    expect(attempts).toBe(4)
+    expect(model.restarts).toBe(0)
   })
 })
 

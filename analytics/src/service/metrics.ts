@@ -9,8 +9,9 @@ import type { LiveEngine } from '../live/live-engine.js'
 import type { LineQueue } from './line-queue.js'
 import type { ClassMailer } from './class-mailer.js'
 import type { ImportedHistory } from './imported-history.js'
+import type { SupervisedModel } from '../anomaly/model/supervised-model.js'
 
-export function analyticsMetrics(engine: LiveEngine, lines: LineQueue, mailer?: ClassMailer, imported?: ImportedHistory): Registry {
+export function analyticsMetrics(engine: LiveEngine, lines: LineQueue, mailer?: ClassMailer, imported?: ImportedHistory, model?: SupervisedModel): Registry {
   const registry = new Registry()
   const gauge = (name: string, help: string, read: () => number) => gaugeFrom(registry, name, help, read)
   const counter = (name: string, help: string, read: () => number) => counterFrom(registry, name, help, read)
@@ -21,6 +22,7 @@ export function analyticsMetrics(engine: LiveEngine, lines: LineQueue, mailer?: 
   counter('pulseline_analytics_failed_messages_total', 'messages skipped because a dependency failed (InfluxDB refusing a history query)', () => engine.counters.failed)
   counter('pulseline_analytics_model_skipped_total', 'ticks that skipped the anomaly model because its previous run had not finished', () => engine.counters.modelSkipped)
   counter('pulseline_analytics_model_failed_total', 'anomaly model runs that failed (its thread gone); the rules go on without it', () => engine.counters.modelFailed)
+  counter('pulseline_analytics_model_restarts_total', 'anomaly model threads started again after one died (at most 5 in 10 minutes)', () => model?.restarts ?? 0)
   gauge('pulseline_analytics_lag_seconds', 'arrival minus sample time of recent readings (smoothed)', () => engine.lagMs / 1000)
   gauge('pulseline_analytics_last_tile_age_seconds', 'time since a live tile was last published (since start-up before the first)', () => (Date.now() - engine.lastTileMs) / 1000)
   gauge('pulseline_analytics_members', 'members with live state', () => engine.activeMembers)

@@ -12,6 +12,7 @@ import { allDeviceSamplesFilter } from '@pulseline/protocol'
 import { MemberAttribution, openRegistry } from '@pulseline/registry'
 import { LiveEngine } from '../live/live-engine.js'
 import { ModelThread } from '../anomaly/model/model-thread.js'
+import { SUPERVISION_DEFAULTS, SupervisedModel } from '../anomaly/model/supervised-model.js'
 import { hrReadings, rollupDays, rollupMinutes, summarizeEndedSession } from './rollups.js'
 import { ClassMailer, smtpTransport } from './class-mailer.js'
 import { ImportedHistory } from './imported-history.js'
@@ -50,7 +51,12 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
 
   const view = await RegistryView.open(registry, options.live.hrMaxFormula)
 
-  const model = options.live.model ? await ModelThread.start() : undefined
+  const model = options.live.model
+    ? new SupervisedModel(await ModelThread.start(), () => ModelThread.start(), SUPERVISION_DEFAULTS, {
+        restarted: (restarts) => logger.warn({ restarts }, 'anomaly model thread started again'),
+        restartFailed: (err) => logger.warn({ err: err.message }, 'anomaly model thread could not be started again'),
+      })
+    : undefined
   const backend = model?.backend
 
   let client: MqttClient | undefined
@@ -122,7 +128,7 @@ export async function startAnalytics(options: AnalyticsOptions, logger: Logger =
   }
   const rollupDaysNow = (nowMs = Date.now()) => rollupDays(influx, nowMs, options.rollups.dailyLookbackDays, view.physiologyOf)
 
-  const metrics = analyticsMetrics(engine, lines, mailer, importedHistory)
+  const metrics = analyticsMetrics(engine, lines, mailer, importedHistory, model)
   const metricsNow = () => writeMetrics(metrics, influx, 'analytics')
 
   const guard = (what: string, f: () => Promise<unknown>) => () => void f().catch((err) => logger.warn({ err: (err as Error).message }, `${what} failed`))

@@ -71,6 +71,11 @@ export class ModelThread implements AnomalyScorer {
     return this.pending.size
   }
 
+  /** True once the worker is gone (it exited or failed) or was closed: supervised-model.ts starts another. */
+  get dead(): boolean {
+    return this.closed
+  }
+
   async close(): Promise<void> {
     this.closed = true
     await this.worker.terminate()
