@@ -107,27 +107,40 @@ const COMMA = 0x2c
 const SPACE = 0x20
 const NEWLINE = 0x0a
 const INTEGER_SUFFIX = 0x69 // "i"
-const NAMES = Object.fromEntries(
-  ['bpm=', 'contact=', 'energy_kj=', 'rr_ms=', 'total=', 'count=', 'interval_s=', 'dur_s=', 'battery_pct=', 'rssi_dbm=', 'link=', 'true', 'false'].map((n) => [n, Buffer.from(n)]),
-) as Record<string, Buffer>
+/** Field keys with their `=`, and the boolean values, encoded once: the writers below pass them, not look them up. */
+const KEY = {
+  bpm: Buffer.from('bpm='),
+  contact: Buffer.from('contact='),
+  energy_kj: Buffer.from('energy_kj='),
+  rr_ms: Buffer.from('rr_ms='),
+  total: Buffer.from('total='),
+  count: Buffer.from('count='),
+  interval_s: Buffer.from('interval_s='),
+  dur_s: Buffer.from('dur_s='),
+  battery_pct: Buffer.from('battery_pct='),
+  rssi_dbm: Buffer.from('rssi_dbm='),
+  link: Buffer.from('link='),
+}
+const TRUE = Buffer.from('true')
+const FALSE = Buffer.from('false')
 const EQUIPMENT_NAMES = Object.fromEntries(Object.keys(EQUIPMENT_FIELDS).map((k) => [k, Buffer.from(`${k}=`)])) as Record<string, Buffer>
 
 /**
  * `name=value` (an integer, with line protocol's `i`), after a comma unless it is the line's first field.
  * Returns false: the next field is not the first.
  */
-function intField(out: LineBuffer, first: boolean, name: string, value: number): false {
+function intField(out: LineBuffer, first: boolean, key: Buffer, value: number): false {
   if (!first) out.char(COMMA)
-  out.bytes(NAMES[name]!)
+  out.bytes(key)
   out.int(value)
   out.char(INTEGER_SUFFIX)
   return false
 }
 
-function boolField(out: LineBuffer, first: boolean, name: string, value: boolean): false {
+function boolField(out: LineBuffer, first: boolean, key: Buffer, value: boolean): false {
   if (!first) out.char(COMMA)
-  out.bytes(NAMES[name]!)
-  out.bytes(NAMES[value ? 'true' : 'false']!)
+  out.bytes(key)
+  out.bytes(value ? TRUE : FALSE)
   return false
 }
 
@@ -147,9 +160,9 @@ export function writeSampleLines(sample: Sample, tags: SeriesTags, out: LineBuff
   switch (sample.kind) {
     case 'hr': {
       out.bytes(p.hr)
-      let first = intField(out, true, 'bpm=', sample.bpm)
-      if (sample.contact !== undefined) first = boolField(out, first, 'contact=', sample.contact)
-      if (sample.energy_kj !== undefined) intField(out, first, 'energy_kj=', sample.energy_kj)
+      let first = intField(out, true, KEY.bpm, sample.bpm)
+      if (sample.contact !== undefined) first = boolField(out, first, KEY.contact, sample.contact)
+      if (sample.energy_kj !== undefined) intField(out, first, KEY.energy_kj, sample.energy_kj)
       timestamp(out, sample.t)
       const rr = sample.rr_ms
       if (rr === undefined) return
@@ -160,7 +173,7 @@ export function writeSampleLines(sample: Sample, tags: SeriesTags, out: LineBuff
       for (let i = 0; i < rr.length; i++) {
         if (i > 0) beatTime += rr[i]!
         out.bytes(p.rr)
-        intField(out, true, 'rr_ms=', rr[i]!)
+        intField(out, true, KEY.rr_ms, rr[i]!)
         timestamp(out, beatTime)
       }
       return
@@ -168,16 +181,16 @@ export function writeSampleLines(sample: Sample, tags: SeriesTags, out: LineBuff
     case 'steps': {
       out.bytes(p.steps)
       let first = true
-      if (sample.total !== undefined) first = intField(out, first, 'total=', sample.total)
-      if (sample.count !== undefined) first = intField(out, first, 'count=', sample.count)
-      if (sample.interval_s !== undefined) intField(out, first, 'interval_s=', sample.interval_s)
+      if (sample.total !== undefined) first = intField(out, first, KEY.total, sample.total)
+      if (sample.count !== undefined) first = intField(out, first, KEY.count, sample.count)
+      if (sample.interval_s !== undefined) intField(out, first, KEY.interval_s, sample.interval_s)
       return timestamp(out, sample.t)
     }
     case 'sleep':
       out.bytes(p.sleep)
       out.text(sample.stage)
       out.char(SPACE)
-      intField(out, true, 'dur_s=', sample.dur_s)
+      intField(out, true, KEY.dur_s, sample.dur_s)
       return timestamp(out, sample.t)
     case 'equipment': {
       out.bytes(p.equipment)
@@ -201,12 +214,12 @@ export function writeSampleLines(sample: Sample, tags: SeriesTags, out: LineBuff
     case 'status': {
       out.bytes(p.device_status)
       let first = true
-      if (sample.battery_pct !== undefined) first = intField(out, first, 'battery_pct=', sample.battery_pct)
-      if (sample.rssi_dbm !== undefined) first = intField(out, first, 'rssi_dbm=', sample.rssi_dbm)
-      if (sample.contact !== undefined) first = boolField(out, first, 'contact=', sample.contact)
+      if (sample.battery_pct !== undefined) first = intField(out, first, KEY.battery_pct, sample.battery_pct)
+      if (sample.rssi_dbm !== undefined) first = intField(out, first, KEY.rssi_dbm, sample.rssi_dbm)
+      if (sample.contact !== undefined) first = boolField(out, first, KEY.contact, sample.contact)
       if (sample.link !== undefined) {
         if (!first) out.char(COMMA)
-        out.bytes(NAMES['link=']!)
+        out.bytes(KEY.link)
         out.text(quoteString(sample.link))
       }
       return timestamp(out, sample.t)

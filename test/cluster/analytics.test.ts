@@ -59,7 +59,8 @@ describe('analytics as several instances', () => {
     // The class below runs in sample time some 60 times faster than the clock, and the survivor rebuilds a member
     // from what InfluxDB holds: ingest's default 200 ms linger would be 13 sample-seconds not yet written there
     // (at 1 Hz it is at most one reading), so the test ships as often as it did before that default.
-    const options = await ingestOptions(inject('influxUrl'), influx.options.database, { writer: { backoffInitialMs: 20, backoffMaxMs: 500, lingerMs: 20 } })
+    const options = await ingestOptions(inject('influxUrl'), influx.options.database)
+    options.writer.lingerMs = 20
     await influx.close()
     options.identities.registry = registryUrl
     options.identities.registryPollMs = 200
