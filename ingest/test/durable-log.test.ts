@@ -87,17 +87,26 @@ describe('DurableLog', () => {
   })
 
   it('reads back, over flushes of any sizes, every append in order, in records no larger than joinBytes unless alone', async () => {
+    // A turn either waits for its flush or not: the next turn's appends then fill a buffer while the last
+    // flush's is being written (flushes take turns with their buffers), and sizes from 1 byte to ~60 KiB
+    // make buffers grow and, after a large flush, be let go.
+    const turns = fc.array(fc.record({ sizes: fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 20 }), wait: fc.boolean() }), { minLength: 1, maxLength: 8 })
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(fc.integer({ min: 1, max: 150 }), { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 16, max: 200 }), async (flushes, joinBytes) => {
+      fc.asyncProperty(turns, fc.integer({ min: 16, max: 200 }), async (flushes, joinBytes) => {
         const dir = await tempDir()
         let log = await DurableLog.open(defaults(dir, { joinBytes }))
         const appended: string[] = []
-        for (const sizes of flushes) {
-          // Each inner array is one turn's appends: one flush.
+        const acks: Array<Promise<void>> = []
+        for (const { sizes, wait } of flushes) {
+          // Each inner array is one turn's appends: one flush, or the one after the flush in progress.
           const turn = sizes.map((size, i) => `${String.fromCharCode(97 + ((appended.length + i) % 26)).repeat(size - 1)}\n`)
           appended.push(...turn)
-          await Promise.all(turn.map((p) => log.append(Buffer.from(p))))
+          const acked = Promise.all(turn.map((p) => log.append(Buffer.from(p))))
+          acks.push(acked.then(() => undefined))
+          if (wait) await acked
+          else await new Promise((resolve) => setImmediate(resolve)) // the flush has started its write
         }
+        await Promise.all(acks)
         await log.close()
         log = await DurableLog.open(defaults(dir, { joinBytes })) // what recovery reads, not the process' memory
         expect(log.stats.truncatedBytes).toBe(0)

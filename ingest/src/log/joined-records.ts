@@ -7,7 +7,6 @@
 import { HEADER_BYTES, frameInPlace } from './record.js'
 
 export class JoinedRecords {
-  private buf: Buffer
   private length = 0
   /** Where the header of the record being filled sits, and how many payload bytes it holds. */
   private recordStart = 0
@@ -15,10 +14,13 @@ export class JoinedRecords {
 
   constructor(
     private readonly joinBytes: number,
-    /** What the buffer starts at: the size of the last flush, so that a steady load grows it rarely. */
-    capacity: number,
-  ) {
-    this.buf = Buffer.allocUnsafe(Math.max(capacity, 4096))
+    /** Where the records are written: the last flush's buffer once its write has returned, or a new one. */
+    private buf: Buffer,
+  ) {}
+
+  /** The buffer written to, grown or not: the log hands it to the next flush once this one's write returned. */
+  get buffer(): Buffer {
+    return this.buf
   }
 
   add(payload: Uint8Array): void {
