@@ -36,7 +36,7 @@ describe('dashboard in Chromium', () => {
   let stop: AbortController
   let running: Promise<unknown>
   let published: MqttClient
-  const analyticsTiles = new Map<string, Array<{ t: number; zone: number }>>()
+  const analyticsTiles = new Map<string, Array<{ t: number; zone: number; hr: number; pctMax: number; secondsInZone: number[] }>>()
 
   async function login(page: Page, login: string, password: string): Promise<void> {
     await page.goto(`${stack.dashboard.url}/login`)
@@ -57,9 +57,9 @@ describe('dashboard in Chromium', () => {
     // Analytics' own output, to compare with what the page shows.
     published = await mqtt.connectAsync(stack.mqttUrl, { username: 'dashboard', password: stack.seed.services.get('dashboard')!, clientId: 'dashboard@test-watcher', reconnectPeriod: 0 })
     published.on('message', (_topic, payload) => {
-      const tile = JSON.parse(payload.toString()) as { member: string; t: number; zone: number }
+      const tile = JSON.parse(payload.toString()) as { member: string; t: number; zone: number; hr: number; pctMax: number; secondsInZone: number[] }
       const list = analyticsTiles.get(tile.member) ?? []
-      list.push({ t: tile.t, zone: tile.zone })
+      list.push({ t: tile.t, zone: tile.zone, hr: tile.hr, pctMax: tile.pctMax, secondsInZone: tile.secondsInZone })
       analyticsTiles.set(tile.member, list)
     })
     await published.subscribeAsync(`pulseline/${GYM}/member/+/live`)
@@ -130,20 +130,42 @@ describe('dashboard in Chromium', () => {
     await page.close()
   }, 60_000)
 
-  it("shows on each tile the zone analytics published for that reading", async () => {
+  it("shows on each tile the zone, heart rate and time in zones analytics published for that reading", async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
     await login(page, credentials('coach').login, credentials('coach').password)
     await page.waitForURL('**/board')
     await expect.poll(() => page.locator('.tile').count(), { timeout: 15_000 }).toBe(MEMBERS)
     await page.waitForTimeout(1500)
+    // What the screen shows: texts, and each time-in-zone bar's place on its strip as fractions of the strip.
     const shown = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('.tile')].map((el) => ({ member: el.dataset.member!, zone: Number(el.dataset.zone), t: (window as any).__board.views.get(el.dataset.member).tile.t as number })),
+      [...document.querySelectorAll<HTMLElement>('.tile')].map((el) => {
+        const strip = el.querySelector('.tiz')!.getBoundingClientRect()
+        return {
+          member: el.dataset.member!,
+          zone: Number(el.dataset.zone),
+          t: (window as any).__board.views.get(el.dataset.member).tile.t as number,
+          text: ['.bpm', '.znum', '.pct'].map((part) => el.querySelector(part)!.textContent),
+          bars: [...el.querySelectorAll('.bar')].map((bar) => {
+            const r = bar.getBoundingClientRect()
+            return { left: (r.left - strip.left) / strip.width, width: r.width / strip.width }
+          }),
+        }
+      }),
     )
     let compared = 0
     for (const s of shown) {
       const published = analyticsTiles.get(s.member)?.find((p) => p.t === s.t)
       if (!published) continue
       expect(s.zone, s.member).toBe(published.zone)
+      expect(s.text, s.member).toEqual([String(published.hr), `Z${published.zone}`, `${published.pctMax}%`])
+      const total = published.secondsInZone.slice(1).reduce((a, b) => a + b, 0)
+      let before = 0
+      for (const [i, bar] of s.bars.entries()) {
+        const share = published.secondsInZone[i + 1]! / total
+        expect(bar.width, `${s.member} zone ${i + 1}`).toBeCloseTo(share, 2)
+        if (share > 0) expect(bar.left, `${s.member} zone ${i + 1}`).toBeCloseTo(before, 2)
+        before += share
+      }
       compared++
     }
     expect(compared).toBeGreaterThanOrEqual(MEMBERS - 2)

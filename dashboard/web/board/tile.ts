@@ -13,9 +13,15 @@ export type { LiveTile }
 /** A tile not updated for this long shows "no signal", whatever the server last said. */
 export const STALE_MS = 10_000
 
-/** Writes text only when it changed: the same text written again still costs style, layout and paint. */
+/**
+ * Writes text only when it changed (the same text written again still costs style, layout and paint), into
+ * the element's one Text node: `textContent` would replace that node with a new one for style to meet.
+ */
 function setText(node: HTMLElement, text: string): void {
-  if (node.textContent !== text) node.textContent = text
+  const only = node.firstChild
+  if (only instanceof Text && only === node.lastChild) {
+    if (only.data !== text) only.data = text
+  } else if (node.textContent !== text) node.textContent = text
 }
 
 export class TileView {
@@ -72,10 +78,14 @@ export class TileView {
     setText(p.eq!, e ? [e.powerW !== undefined ? `${e.powerW} W` : '', e.speedKmh !== undefined ? `${e.speedKmh.toFixed(1)} km/h` : '', e.cadence !== undefined ? `${Math.round(e.cadence)} rpm` : ''].filter(Boolean).join(' · ') : '')
     if (this.root.dataset.zone !== String(tile.zone)) this.root.dataset.zone = String(tile.zone)
     const total = tile.secondsInZone.slice(1).reduce((a, b) => a + b, 0) || 1
+    let before = 0
     this.bars.forEach((bar, i) => {
-      // Whole tenths of a percent: a bar a thousandth wider is not seen, and every write costs a layout.
-      const width = `${Math.round((1000 * tile.secondsInZone[i + 1]!) / total) / 10}%`
-      if (bar.style.width !== width) bar.style.width = width
+      // Each bar spans the whole strip, moved and shrunk by a transform, which needs no layout (a width
+      // does). Whole thousandths: a bar a thousandth wider is not seen, and every write costs a paint.
+      const share = tile.secondsInZone[i + 1]! / total
+      const transform = `translateX(${Math.round(1000 * before) / 10}%) scaleX(${Math.round(1000 * share) / 1000})`
+      if (bar.style.transform !== transform) bar.style.transform = transform
+      before += share
     })
     this.renderBadges(nowMs)
   }
