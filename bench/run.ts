@@ -425,7 +425,7 @@ async function main(): Promise<void> {
               `Fan-out ${med((r) => r.fanoutPerS).toFixed(0)} messages/s; the dashboard process used ${(med((r) => r.dashboardCpuPerKFanout) * 100).toFixed(1)} % of a core per 1,000 fan-out messages/s. Cores used: ${cores}.`
           : `One class board in headless Chromium (60 tiles, software rendering, on the same 2 cores as the ${d.devices} straps' pipeline): **${ms(med((r) => r.mainThreadMsPerS))} ms of main thread per second** ` +
               `(target ≤ 100; runs ${runs.map((r) => ms(r.mainThreadMsPerS)).join(' / ')}; script ${ms(med((r) => r.mainThreadBreakdown.Script!))}, layout ${ms(med((r) => r.mainThreadBreakdown.Layout!))}, style ${ms(med((r) => r.mainThreadBreakdown.RecalcStyle!))}). ` +
-              `Sample to paint p50 ${ms(med((r) => r.total.p50))} ms, **p99 ${ms(med((r) => r.total.p99))} ms**: ${hop('server')} (sample to the frame's arrival in the page), ${hop('batching')} (to the animation frame that applies it; tiles are applied every 200 ms), ${hop('paint')} (that frame's style, layout and paint). Cores used: ${cores}.`,
+              `Sample to paint p50 ${ms(med((r) => r.total.p50))} ms, **p99 ${ms(med((r) => r.total.p99))} ms**: ${hop('server')} (sample to the frame's arrival in the page, including the server's pacing: one frame of tiles every 200 ms), ${hop('batching')} (to the animation frame that applies it), ${hop('paint')} (that frame's style, layout and paint). Cores used: ${cores}.`,
       )
     }
   }

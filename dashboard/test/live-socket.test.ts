@@ -85,6 +85,48 @@ describe('live WebSocket', () => {
     expect(await closed).toBe(4401)
   })
 
+  it('a paced socket gets its updates together: one frame, a JSON array, at most every ms it asked for', async () => {
+    const coach = await connect(await login('coach'))
+    for (const ms of [5000, -1, 1.5, '200', null]) {
+      coach.ws.send(JSON.stringify({ op: 'pace', ms }))
+      expect((await coach.next((m) => m.op === 'error')).error).toMatch(/^not a request/)
+      coach.messages.length = 0
+    }
+    coach.ws.send(JSON.stringify({ op: 'pace', ms: 200 }))
+    expect(await coach.next((m) => m.op === 'paced')).toEqual({ op: 'paced', ms: 200 })
+    coach.ws.send(JSON.stringify({ op: 'subscribe', topic: 'gym/gym-a/class' }))
+    await coach.next((m) => m.op === 'subscribed')
+    const frames: Array<{ at: number; updates: Array<{ topic: string; type: string; data: { member: string; hr: number } }> }> = []
+    coach.ws.on('message', (d) => {
+      const parsed = JSON.parse(d.toString())
+      if (Array.isArray(parsed)) frames.push({ at: performance.now(), updates: parsed })
+    })
+    // 60 members' tiles, each member's every 100 ms for 1.5 s: 900 tiles, at twice the pace.
+    const started = performance.now()
+    for (let round = 0; round < 15; round++) {
+      for (let m = 0; m < 60; m++) app.hub.tile({ member: `p${m}`, gym: 'gym-a', t: Date.now(), hr: 60 + round } as never)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    await expect.poll(() => frames.flatMap((f) => f.updates).filter((u) => u.data.hr === 74).length, { timeout: 5000 }).toBe(60)
+    const elapsed = performance.now() - started
+    // At most one frame per 200 ms (a timer may fire a little early; the clock here is not the server's).
+    expect(frames.length).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 1)
+    for (let i = 1; i < frames.length; i++) expect(frames[i]!.at - frames[i - 1]!.at).toBeGreaterThan(150)
+    // Each frame holds every member's newest tile since the last frame: the newer of two is the one sent.
+    for (const f of frames) {
+      expect(f.updates.every((u) => u.topic === 'gym/gym-a/class' && u.type === 'tile')).toBe(true)
+      expect(new Set(f.updates.map((u) => u.data.member)).size).toBe(f.updates.length)
+    }
+    // Back to a frame per update.
+    coach.ws.send(JSON.stringify({ op: 'pace', ms: 0 }))
+    await coach.next((m) => m.op === 'paced' && m.ms === 0)
+    const count = frames.length
+    app.hub.tile({ member: 'p0', gym: 'gym-a', t: Date.now(), hr: 99 } as never)
+    expect((await coach.next((m) => m.type === 'tile' && (m.data as { hr: number }).hr === 99)).topic).toBe('gym/gym-a/class')
+    expect(frames.length).toBe(count)
+    coach.ws.close()
+  })
+
   it('a client that stops reading costs at most one tile per member, and server memory stays flat', async () => {
     const coach = await connect(await login('coach'))
     coach.ws.send(JSON.stringify({ op: 'subscribe', topic: 'gym/gym-a/class' }))

@@ -158,10 +158,18 @@ export const ErasedIntervals = Type.Object(
 )
 export type ErasedIntervals = Static<typeof ErasedIntervals>
 
-/** What a browser may send on /api/live. */
+/** The longest pace a live socket may ask for (ms): a board applies tiles every 200 ms; a second is already stale. */
+export const MAX_LIVE_PACE_MS = 1000
+
+/**
+ * What a browser may send on /api/live. `pace`: send this socket's updates together, one frame (a JSON array
+ * of updates) at most every `ms`, instead of a frame each; 0 goes back to a frame each. A class board asks
+ * for its repaint interval: 60 frames a second had cost its main thread more than the tiles they carried.
+ */
 export const LiveRequest = Type.Union([
   Type.Object({ op: Type.Literal('subscribe'), topic: Type.String({ maxLength: 200 }), since: Type.Optional(Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 })) }, { additionalProperties: false }),
   Type.Object({ op: Type.Literal('unsubscribe'), topic: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+  Type.Object({ op: Type.Literal('pace'), ms: Type.Integer({ minimum: 0, maximum: MAX_LIVE_PACE_MS }) }, { additionalProperties: false }),
 ])
 export type LiveRequest = Static<typeof LiveRequest>
 

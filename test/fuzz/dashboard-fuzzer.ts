@@ -141,6 +141,7 @@ const liveTopic = fc.oneof(
 )
 const frame = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constantFrom('subscribe', 'unsubscribe', 'SUBSCRIBE', 'x'), topic: liveTopic, since: fc.option(fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(Date.now() - 60_000)), { nil: undefined }) }, { requiredKeys: ['op'] }).map((v) => JSON.stringify(v)) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('pace', 'PACE'), ms: fc.oneof(fc.integer({ min: -10, max: 1010 }), fc.integer(), fc.double(), fc.string(), fc.constant(null)) }, { requiredKeys: ['op'] }).map((v) => JSON.stringify(v)) },
   { weight: 2, arbitrary: anyJson.map((v) => JSON.stringify(v) ?? 'null') },
   { weight: 1, arbitrary: fc.constantFrom('null', '[]', '""', '0', 'true', '{"op":"subscribe"}', '{"op":"subscribe","topic":null}', '{"__proto__":{"op":"subscribe"}}') },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },

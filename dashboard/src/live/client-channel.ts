@@ -3,6 +3,10 @@
  * `highWaterBytes` unsent), a member's newer tile replaces the one still waiting, so a slow client gets the
  * latest of everything a little later and the server holds at most one tile per member for it. Alerts are
  * events: they wait in a bounded queue, and the oldest are dropped (and counted) past `maxQueuedEvents`.
+ *
+ * A paced channel (`pace`, asked for by the client) sends what it holds together, one frame holding a JSON
+ * array of updates at most every `paceMs`, instead of a frame per update: a class board's 60 frames a second
+ * each cost its main thread more than the tile they carried. What it holds is bounded as above either way.
  */
 export interface Socket {
   readonly bufferedAmount: number
@@ -23,6 +27,9 @@ export class ClientChannel {
   private readonly latest = new Map<string, string>()
   private readonly events: string[] = []
   private timer: NodeJS.Timeout | undefined
+  /** 0: a frame per update. Otherwise: one frame of all held updates at most every paceMs. */
+  private paceMs = 0
+  private lastFrameAt = -Infinity
 
   constructor(
     private readonly socket: Socket,
@@ -61,9 +68,20 @@ export class ClientChannel {
     if (this.socket.readyState === OPEN) this.socket.send(message)
   }
 
+  /** Updates from now on go together, one frame at most every `ms` (0: a frame each). */
+  pace(ms: number): void {
+    this.paceMs = ms
+    this.flush()
+  }
+
+  private get holding(): boolean {
+    return this.events.length > 0 || this.latest.size > 0
+  }
+
   private flush(): void {
     if (this.socket.readyState !== OPEN) return this.close()
-    while (this.socket.bufferedAmount < this.highWaterBytes && (this.events.length > 0 || this.latest.size > 0)) {
+    if (this.paceMs > 0) return this.flushPaced()
+    while (this.socket.bufferedAmount < this.highWaterBytes && this.holding) {
       if (this.events.length > 0) this.socket.send(this.events.shift()!)
       else {
         const [key, message] = this.latest.entries().next().value as [string, string]
@@ -72,12 +90,29 @@ export class ClientChannel {
       }
       this.counters.sent++
     }
-    if ((this.events.length > 0 || this.latest.size > 0) && !this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined
-        this.flush()
-      }, this.retryMs)
-    }
+    if (this.holding) this.later(this.retryMs)
+  }
+
+  /** Everything held, events first, as one frame: when the pace allows it and the socket is not behind. */
+  private flushPaced(): void {
+    if (!this.holding) return
+    const now = performance.now()
+    const wait = this.lastFrameAt + this.paceMs - now
+    if (wait > 0) return this.later(wait)
+    if (this.socket.bufferedAmount >= this.highWaterBytes) return this.later(this.retryMs)
+    const updates = [...this.events.splice(0), ...this.latest.values()]
+    this.latest.clear()
+    this.socket.send(`[${updates.join(',')}]`)
+    this.counters.sent += updates.length
+    this.lastFrameAt = now
+  }
+
+  private later(ms: number): void {
+    if (this.timer) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.flush()
+    }, ms)
   }
 
   close(): void {

@@ -5,6 +5,8 @@
  *   → {"op":"subscribe","topic":"gym/gym-a/class","since":1700000000000}
  *   ← {"op":"subscribed","topic":"gym/gym-a/class"}  then the snapshot, then updates {"topic","type","data"}
  *   ← {"op":"error","topic":"gym/gym-b/class","error":"forbidden"}
+ *   → {"op":"pace","ms":200}
+ *   ← {"op":"paced","ms":200}  then updates in frames of a JSON array [{"topic","type","data"}, …], one at most every 200 ms
  *
  * `since` asks for the gap since the client last saw data (a reconnect after a refresh or a Wi-Fi blip),
  * sent as one {"type":"backfill"} message from history before live updates. Every `recheckMs` the session
@@ -147,7 +149,11 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRouteOptions
       const msg = isBinary ? ({ ok: false, reason: 'shape', detail: 'binary frame' } as const) : decodeMessage('liveRequest', raw)
       if (!msg.ok) {
         refuse(`bad request: ${msg.reason}`)
-        return reply({ op: 'error', error: msg.reason === 'not_json' ? 'not JSON' : 'not a request: {"op":"subscribe"|"unsubscribe","topic":string,"since"?:integer}' })
+        return reply({ op: 'error', error: msg.reason === 'not_json' ? 'not JSON' : 'not a request: {"op":"subscribe"|"unsubscribe","topic":string,"since"?:integer} or {"op":"pace","ms":integer 0-1000}' })
+      }
+      if (msg.value.op === 'pace') {
+        channel.pace(msg.value.ms)
+        return reply({ op: 'paced', ms: msg.value.ms })
       }
       const { topic } = msg.value
       if (msg.value.op === 'unsubscribe') {

@@ -13,6 +13,7 @@ export interface LiveMessage {
 }
 
 type Handler = (message: LiveMessage) => void
+type LiveFrame = LiveMessage & { op?: string; error?: string }
 
 export class LiveSocket {
   private ws: WebSocket | undefined
@@ -22,7 +23,11 @@ export class LiveSocket {
   onStatus: (connected: boolean) => void = () => {}
   onError: (topic: string, error: string) => void = () => {}
 
-  constructor(private readonly url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live`) {
+  /** `paceMs`: ask the server for updates together, one frame at most this often (a board repaints at that pace anyway). */
+  constructor(
+    private readonly paceMs = 0,
+    private readonly url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live`,
+  ) {
     this.connect()
   }
 
@@ -45,15 +50,13 @@ export class LiveSocket {
     ws.onopen = () => {
       this.attempt = 0
       this.onStatus(true)
+      if (this.paceMs > 0) ws.send(JSON.stringify({ op: 'pace', ms: this.paceMs }))
       for (const topic of this.handlers.keys()) this.send(topic)
     }
     ws.onmessage = (event) => {
-      const message = JSON.parse(event.data as string) as LiveMessage & { op?: string; error?: string }
-      if (message.op === 'error') return this.onError(message.topic, message.error ?? 'error')
-      if (message.op) return
-      const t = (message.data as { t?: number } | null)?.t
-      if (typeof t === 'number' && t > (this.lastSeen.get(message.topic) ?? 0)) this.lastSeen.set(message.topic, t)
-      this.handlers.get(message.topic)?.(message)
+      // A paced socket's updates come as one array a frame; replies and snapshots one message a frame.
+      const parsed = JSON.parse(event.data as string) as LiveFrame | LiveFrame[]
+      for (const message of Array.isArray(parsed) ? parsed : [parsed]) this.receive(message)
     }
     ws.onclose = (event) => {
       this.onStatus(false)
@@ -61,6 +64,14 @@ export class LiveSocket {
       // Jittered, so that the boards of a gym do not all come back at the same instant after a restart.
       setTimeout(() => this.connect(), backoffDelay(this.attempt++, 500, 10_000))
     }
+  }
+
+  private receive(message: LiveFrame): void {
+    if (message.op === 'error') return this.onError(message.topic, message.error ?? 'error')
+    if (message.op) return
+    const t = (message.data as { t?: number } | null)?.t
+    if (typeof t === 'number' && t > (this.lastSeen.get(message.topic) ?? 0)) this.lastSeen.set(message.topic, t)
+    this.handlers.get(message.topic)?.(message)
   }
 
   /** For tests and debugging: drop the connection as a network blip would. */
