@@ -78,14 +78,11 @@ export class TileView {
     setText(p.eq!, e ? [e.powerW !== undefined ? `${e.powerW} W` : '', e.speedKmh !== undefined ? `${e.speedKmh.toFixed(1)} km/h` : '', e.cadence !== undefined ? `${Math.round(e.cadence)} rpm` : ''].filter(Boolean).join(' · ') : '')
     if (this.root.dataset.zone !== String(tile.zone)) this.root.dataset.zone = String(tile.zone)
     const total = tile.secondsInZone.slice(1).reduce((a, b) => a + b, 0) || 1
-    let before = 0
     this.bars.forEach((bar, i) => {
-      // Each bar spans the whole strip, moved and shrunk by a transform, which needs no layout (a width
-      // does). Whole thousandths: a bar a thousandth wider is not seen, and every write costs a paint.
-      const share = tile.secondsInZone[i + 1]! / total
-      const transform = `translateX(${Math.round(1000 * before) / 10}%) scaleX(${Math.round(1000 * share) / 1000})`
-      if (bar.style.transform !== transform) bar.style.transform = transform
-      before += share
+      // Whole tenths of a percent: a bar a thousandth wider is not seen, and every write costs a layout. (Placed
+      // by a transform instead, each change rebuilt the compositor's paint properties: 5 → 25 ms a second.)
+      const width = `${Math.round((1000 * tile.secondsInZone[i + 1]!) / total) / 10}%`
+      if (bar.style.width !== width) bar.style.width = width
     })
     this.renderBadges(nowMs)
   }
