@@ -78,7 +78,7 @@ async function runOnce(influxUrl: string, mode: Mode, messagesPerDevice: number)
       },
       () => (cpu0 = cpuNow()),
     )
-    const cpu = Object.fromEntries(Object.entries(pids).map(([k, list]) => [k, ((list.reduce((a, pid) => a + cpuSeconds(pid), 0) - cpu0[k]!) * 1e6) / run.samples]))
+    const cpu = Object.fromEntries(Object.entries(cpuNow()).map(([k, seconds]) => [k, ((seconds - cpu0[k]!) * 1e6) / run.samples]))
     return { rate: run.samples / run.seconds, cpu }
   } finally {
     await haproxy?.stop()

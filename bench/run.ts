@@ -108,15 +108,23 @@ function startChild(script: string, args: string[], env: NodeJS.ProcessEnv = {},
   return forkReady(here(script), args, env, execArgv)
 }
 
+/** A baseline broker under the load generator, one sample a message; its CPU counted from the clock's start. */
+async function brokerFigure(port: number, brokerPid: number, messages: number): Promise<Figure> {
+  const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: 'x' }))
+  let cpu0 = 0
+  const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: WINDOW, startT: Date.now() - 86_400_000 }, undefined, () => (cpu0 = cpuSeconds(brokerPid)))
+  const cpu = cpuSeconds(brokerPid) - cpu0
+  return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
+}
+
 async function bareBroker(messages: number): Promise<Figure> {
   const port = await freePort()
   const broker = await startChild('bare-broker.ts', [String(port)], {}, profileFlags())
-  const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: 'x' }))
-  let cpu0 = 0
-  const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: WINDOW, startT: Date.now() - 86_400_000 }, undefined, () => (cpu0 = cpuSeconds(broker.pid!)))
-  const cpu = cpuSeconds(broker.pid!) - cpu0
-  await stopChild(broker)
-  return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
+  try {
+    return await brokerFigure(port, broker.pid!, messages)
+  } finally {
+    await stopChild(broker)
+  }
 }
 
 /** Debian's Mosquitto 2.0 with the same load: the broker users would otherwise pick (no persistence, anonymous). */
@@ -133,11 +141,7 @@ async function mosquittoBroker(messages: number): Promise<Figure> {
       if (tries > 100) throw new Error('mosquitto did not listen')
       await new Promise((r) => setTimeout(r, 50))
     }
-    const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: 'x' }))
-    let cpu0 = 0
-    const run = await generate({ port, gym: 'bench', devices, messagesPerDevice: messages / DEVICES, samplesPerMessage: 1, window: WINDOW, startT: Date.now() - 86_400_000 }, undefined, () => (cpu0 = cpuSeconds(broker.pid!)))
-    const cpu = cpuSeconds(broker.pid!) - cpu0
-    return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples }
+    return await brokerFigure(port, broker.pid!, messages)
   } finally {
     await stopChild(broker)
     await rm(dir, { recursive: true, force: true })

@@ -19,7 +19,7 @@
  * reaches the hub.
  */
 import type { FastifyInstance } from 'fastify'
-import { decodeMessage } from '@pulseline/protocol'
+import { MAX_LIVE_PACE_MS, decodeMessage } from '@pulseline/protocol'
 import type { Registry, User } from '@pulseline/registry'
 import { ACCESS_RULES } from '../plugins/access-rules.js'
 import { SESSION_COOKIE, resolveScope } from '../plugins/access.js'
@@ -43,6 +43,7 @@ export interface LiveRouteOptions {
 }
 
 const MAX_BACKFILL_MS = 15 * 60_000
+const NOT_A_REQUEST = `not a request: {"op":"subscribe"|"unsubscribe","topic":string,"since"?:integer} or {"op":"pace","ms":integer 0-${MAX_LIVE_PACE_MS}}`
 /** Close code for a client that keeps sending over its budget (RFC 6455 §7.4.1: policy violation). */
 const POLICY_VIOLATION = 1008
 
@@ -149,7 +150,7 @@ export async function liveRoutes(app: FastifyInstance, options: LiveRouteOptions
       const msg = isBinary ? ({ ok: false, reason: 'shape', detail: 'binary frame' } as const) : decodeMessage('liveRequest', raw)
       if (!msg.ok) {
         refuse(`bad request: ${msg.reason}`)
-        return reply({ op: 'error', error: msg.reason === 'not_json' ? 'not JSON' : 'not a request: {"op":"subscribe"|"unsubscribe","topic":string,"since"?:integer} or {"op":"pace","ms":integer 0-1000}' })
+        return reply({ op: 'error', error: msg.reason === 'not_json' ? 'not JSON' : NOT_A_REQUEST })
       }
       if (msg.value.op === 'pace') {
         channel.pace(msg.value.ms)
