@@ -33,7 +33,7 @@ import { spawnTied } from '@pulseline/config'
 import { connect, type Socket } from 'node:net'
 import { INGEST_NODE_FLAGS, hashMachineSecret, resolveIngestOptions, type IngestOptions } from '@pulseline/ingest'
 import { generate } from './generate.js'
-import { cpuSeconds, median, profileFlags, rssBytes } from './proc.js'
+import { cpuSeconds, machineTicks, median, profileFlags, rssBytes } from './proc.js'
 import { backlogBytes, writtenPoints } from './ingest-metrics.js'
 import { gatewayBench, type GatewayReport } from './gateway.js'
 import { analyticsBench, type AnalyticsReport } from './analytics.js'
@@ -68,6 +68,10 @@ interface Figure {
   influxUsPerPoint?: number
   /** Messages per group commit (write + fdatasync) of ingest's log. */
   messagesPerFlush?: number
+  /** CPU µs per sample in the load generator, from the clock's start to the last PUBACK. */
+  generatorUsPerSample?: number
+  /** Share of both cores busy (whole machine, /proc/stat) from the clock's start to its end. */
+  busy?: number
 }
 
 /** The local influxd's PID, when the bench started one: its CPU per point is reported beside each stage. */
@@ -201,11 +205,20 @@ async function traceLine(httpPort: number): Promise<string> {
   return names.map((n) => new RegExp(`^${n} (\\S+)$`, 'm').exec(text)?.[1]).join('/')
 }
 
-async function pipeline(url: string, samples: number, perMessage: number): Promise<Figure> {
+/**
+ * The pipeline under the load generator, counted when InfluxDB holds every sample. With `influxPaused`
+ * (the local influxd stopped by SIGSTOP while devices publish), counted at the last PUBACK instead: what
+ * ingest alone takes in, durably, when it has the cores to itself; the points are then checked in InfluxDB.
+ */
+async function pipeline(url: string, samples: number, perMessage: number, influxPaused = false): Promise<Figure> {
+  if (influxPaused && !influxPid) throw new Error('the paused stage needs the bench to start its own InfluxDB')
   const database = `pipe_${Math.random().toString(36).slice(2, 8)}`
   const p = await startPipeline(url, database)
   let cpu0 = 0
   let influx0 = 0
+  let machine0 = machineTicks()
+  let machine1 = machine0
+  let ingestCpuAtAck: number | undefined
   // BENCH_TRACE=1: every 500 ms, points written, log backlog, event-loop lag and InfluxDB request time so far.
   const trace: string[] = []
   const tracer = process.env.BENCH_TRACE ? setInterval(() => void traceLine(p.httpPort).then((l) => trace.push(l)), 500) : undefined
@@ -213,22 +226,38 @@ async function pipeline(url: string, samples: number, perMessage: number): Promi
   const run = await generate(
     { port: p.mqttPort, gym: 'bench', devices: p.devices, messagesPerDevice, samplesPerMessage: perMessage, window: WINDOW, startT: Date.now() - 86_400_000 },
     async (result) => {
+      if (influxPaused) {
+        const acked = performance.now()
+        machine1 = machineTicks()
+        ingestCpuAtAck = cpuSeconds(p.child.pid!)
+        process.kill(influxPid!, 'SIGCONT')
+        await waitForPoints(p.httpPort, result.samples)
+        return acked
+      }
       const atAck = await writtenPoints(p.httpPort)
       const t0 = performance.now()
       const end = await waitForPoints(p.httpPort, result.samples)
+      machine1 = machineTicks()
       log(`pipeline: ${atAck} points in InfluxDB when the last PUBACK came; the rest (${result.samples - atAck}) at ${Math.round((result.samples - atAck) / ((end - t0) / 1000))}/s`)
       return end
     },
     () => {
+      if (influxPaused) process.kill(influxPid!, 'SIGSTOP')
       cpu0 = cpuSeconds(p.child.pid!)
       influx0 = influxCpu()
+      machine0 = machineTicks()
     },
-  )
-  const cpu = cpuSeconds(p.child.pid!) - cpu0
+  ).finally(() => influxPaused && process.kill(influxPid!, 'SIGCONT')) // never leave InfluxDB stopped
+  // Paused, ingest's CPU is counted to the last PUBACK only (the drain after it is InfluxDB's catching up).
+  const cpu = (ingestCpuAtAck ?? cpuSeconds(p.child.pid!)) - cpu0
   const influxUsPerPoint = influxPid ? ((influxCpu() - influx0) * 1e6) / run.samples : undefined
   clearInterval(tracer)
   if (trace.length) log(`trace (points/backlog bytes/loop lag max s/write s sum/writes): ${trace.join(' ')}`)
-  log(`pipeline, ${perMessage}/message: all acknowledged after ${run.ackedSeconds.toFixed(2)} s, all in InfluxDB after ${run.seconds.toFixed(2)} s; generator ${((run.genCpu * 1e6) / run.samples).toFixed(1)} CPU-µs/sample`)
+  const busy = (machine1.busy - machine0.busy) / (machine1.total - machine0.total)
+  log(
+    `pipeline, ${perMessage}/message${influxPaused ? ', InfluxDB paused' : ''}: all acknowledged after ${run.ackedSeconds.toFixed(2)} s${influxPaused ? '' : `, all in InfluxDB after ${run.seconds.toFixed(2)} s`}; ` +
+      `generator ${((run.genCpu * 1e6) / run.samples).toFixed(1)} CPU-µs/sample; both cores ${(busy * 100).toFixed(0)} % busy`,
+  )
   const flushes = Number(/^pulseline_log_flushes (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${p.httpPort}/metrics`)).text())?.[1] ?? 0)
   const client = new InfluxClient({ url, database })
   const counted = (await client.query('SELECT count(bpm) FROM hr'))[0]?.series?.[0]?.values[0]?.[1]
@@ -237,7 +266,7 @@ async function pipeline(url: string, samples: number, perMessage: number): Promi
   await client.close()
   await stopChild(p.child)
   await rm(p.dir, { recursive: true, force: true })
-  return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples, influxUsPerPoint, messagesPerFlush: flushes ? run.samples / perMessage / flushes : undefined }
+  return { rate: run.samples / run.seconds, cpuUsPerSample: (cpu * 1e6) / run.samples, influxUsPerPoint, messagesPerFlush: flushes ? run.samples / perMessage / flushes : undefined, busy, generatorUsPerSample: (run.genCpu * 1e6) / run.samples }
 }
 
 interface OverloadReport {
@@ -303,7 +332,7 @@ async function main(): Promise<void> {
   const url = process.env.INFLUX_URL ?? (local = await startLocalInflux({ binary: ensureInfluxd(true, log) })).url
   influxPid = local?.pid
   log(`InfluxDB at ${url}; ${RUNS} runs of each; ${cpus().length} CPUs (${cpus()[0]?.model})`)
-  const figures: Record<string, Figure[]> = { raw1: [], raw2: [], bare: [], mosquitto: [], pipe1: [], pipe20: [] }
+  const figures: Record<string, Figure[]> = { raw1: [], raw2: [], bare: [], mosquitto: [], pipe1: [], pipe20: [], intake20: [] }
   const stages: Array<[string, string, () => Promise<Figure>]> = [
     ['raw1', 'raw InfluxDB, 1 writer', () => rawInflux(url, 1, 600_000 * SCALE)],
     ['raw2', 'raw InfluxDB, 2 writers', () => rawInflux(url, 2, 800_000 * SCALE)],
@@ -312,6 +341,8 @@ async function main(): Promise<void> {
     ['pipe1', 'pipeline, 1 sample/message', () => pipeline(url, 240_000 * SCALE, 1)],
     ['pipe20', 'pipeline, 20 samples/message', () => pipeline(url, 1_600_000 * SCALE, 20)],
   ]
+  // Ingest's own capacity: only with the bench's InfluxDB, which it can pause.
+  if (local) stages.push(['intake20', 'ingest alone (InfluxDB paused), 20 samples/message', () => pipeline(url, 1_600_000 * SCALE, 20, true)])
   const dash: DashboardReport[] = []
   // Sensor to screen first, on a fresh InfluxDB: after the throughput stages' millions of points its
   // compactions take CPU for minutes (the no-browser p99 was 78-109 ms then, 36-54 ms before them).
@@ -341,7 +372,7 @@ async function main(): Promise<void> {
   if (wants('files')) security.push(...(await filesBench(url, log, RUNS, values.quick ? 200_000 : 1_000_000)))
   if (values.only?.split(',').includes('capacity')) security.push(...(await capacityBench(log, values.quick ? 10 : 15, RUNS)))
   if (values.only && !values.only.split(',').some((k) => ['overload', 'gateway', 'analytics', 'dashboard', 'sockets', 'board'].includes(k))) {
-    for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}${f.influxUsPerPoint ? ` influxd ${f.influxUsPerPoint.toFixed(1)} µs/point` : ''}${f.messagesPerFlush ? ` ${f.messagesPerFlush.toFixed(0)} msg/flush` : ''}`).join(' | '))
+    for (const [key, list] of Object.entries(figures)) if (list.length) console.log(key, list.map((f) => `${fmt(f.rate)}/s ${f.cpuUsPerSample?.toFixed(1) ?? ''}${f.influxUsPerPoint ? ` influxd ${f.influxUsPerPoint.toFixed(1)} µs/point` : ''}${f.messagesPerFlush ? ` ${f.messagesPerFlush.toFixed(0)} msg/flush` : ''}${f.busy ? ` cores ${(f.busy * 100).toFixed(0)} % busy` : ''}`).join(' | '))
     for (const line of security) console.log(line)
     await local?.stop()
     return
@@ -382,10 +413,25 @@ async function main(): Promise<void> {
     `| **pipeline, durable, 1 sample/message** | ${fmt(m('pipe1'))} | ${all('pipe1')} | ${c('pipe1').toFixed(1)} | ${ratio(m('pipe1'), m('bare'))} × broker (target ≥ 0.6), ${ratio(m('pipe1'), m('mosquitto'))} × Mosquitto; CPU ${ratio(c('pipe1'), c('bare'))} × broker's (target ≤ 2) |`,
     `| **pipeline, durable, 20 samples/message** | ${fmt(m('pipe20'))} | ${all('pipe20')} | ${c('pipe20').toFixed(1)} | ${ratio(m('pipe20'), raw)} × raw (target ≥ 0.5) |`,
   ]
+  if (figures.intake20!.length) {
+    lines.push(`| ingest alone, 20 samples/message, InfluxDB paused: durable and acknowledged | ${fmt(m('intake20'))} | ${all('intake20')} | ${c('intake20').toFixed(1)} | ${ratio(m('intake20'), raw)} × raw |`)
+  }
+  const p20 = (f: (x: Figure) => number | undefined) => median(figures.pipe20!.map((x) => f(x) ?? 0))
+  if (figures.pipe20!.length && p20((x) => x.busy) > 0) {
+    // What the pipeline would reach at the same CPU per sample with both cores busy all the time: the ceiling
+    // that shared cores put on it, whatever the scheduling (ingest, influxd and the generator share them).
+    const full = median(figures.pipe20!.map((x) => x.rate / x.busy!))
+    lines.push(
+      '',
+      `At 20 samples a message the three processes share the ${cpus().length} cores: per sample ingest ${c('pipe20').toFixed(1)} CPU-µs, influxd ${p20((x) => x.influxUsPerPoint).toFixed(1)}, ` +
+        `the load generator ${p20((x) => x.generatorUsPerSample).toFixed(1)}. The machine was ${(p20((x) => x.busy) * 100).toFixed(0)} % busy through the stage (/proc/stat); ` +
+        `at the same CPU per sample with every core busy it would reach ${fmt(full)}/s = ${ratio(full, raw)} × raw.`,
+    )
+  }
   if (over) {
     lines.push(
       '',
-      `Overload: InfluxDB paused (SIGSTOP) for ${over.pausedSeconds.toFixed(1)} s while 8 devices published ${fmt(over.samples)} samples flat out. ` +
+      `Overload: InfluxDB paused (SIGSTOP) for ${over.pausedSeconds.toFixed(1)} s while ${DEVICES.toLocaleString('en-US')} devices published ${fmt(over.samples)} samples flat out. ` +
         `ingest RSS ${over.rssStartMiB} MiB at the start, at most ${over.rssFirstHalfMaxMiB} MiB in the first half of the pause and ${over.rssSecondHalfMaxMiB} MiB in the second, ` +
         `while the log backlog grew to ${over.backlogPeakMiB} MiB on disk: the backlog is on disk, not in the heap; ` +
         `after InfluxDB resumed, the backlog drained in ${over.drainSeconds.toFixed(1)} s.`,
