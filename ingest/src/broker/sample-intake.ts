@@ -35,6 +35,12 @@ export interface IntakeOptions {
   maxSamples: number
 }
 
+/** What a message's validation and encoding came to; for a clean one, its lines are in SampleIntake's buffer. */
+type Outcome =
+  | { kind: 'clean'; samples: number; points: number }
+  | { kind: 'refused'; payload: Buffer; code: ErrorCode; detail: string }
+  | { kind: 'mixed'; result: ValidationResult; lines: Buffer | undefined; points: number; erasedAt: Set<number> | undefined }
+
 export interface DeviceSession {
   identity: DeviceIdentity
   clientId: string
@@ -66,54 +72,63 @@ export class SampleIntake {
     const started = performance.now()
     try {
       packet.retain = false // health data is never kept in the broker's retained store
-      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
-      if (payload.length > this.options.maxPayloadBytes) {
-        return await this.refuse(session, packet, payload, 'PL_PAYLOAD_TOO_LARGE', `${payload.length} > ${this.options.maxPayloadBytes} bytes`)
-      }
-      const result = validatePayload(payload, {
-        now: Date.now(),
-        maxFutureMs: this.options.maxFutureMs,
-        maxPastMs: this.options.maxPastMs,
-        maxSamples: this.options.maxSamples,
-      })
-      if (result.payloadReasons.length > 0) {
-        const first = result.payloadReasons[0]!
-        return await this.refuse(session, packet, payload, first.code, first.message)
-      }
-      const { attribution } = this
-      if (attribution) await attribution.prepare(session.identity.id)
-      const { lines } = this
-      lines.reset()
-      let points = 0
-      // An erased member's sample arriving late (a gateway's outbox, a watch's buffer) is dropped: never stored,
-      // never forwarded, never dead-lettered. (No array is built on the hot path unless one is.)
-      let erasedAt: Set<number> | undefined
-      for (let i = 0; i < result.accepted.length; i++) {
-        const sample = result.accepted[i]!
-        if (this.erased(session.identity.id, sample.t)) {
-          ;(erasedAt ??= new Set()).add(i)
-          continue
-        }
-        const tags = attribution ? attribution.tagsAt(session.identity.id, session.identity.gym, sample.t) : session.tags
-        writeSampleLines(sample, tags, lines)
-        points += pointsInSample(sample)
-      }
-      if (result.rejected.length === 0 && erasedAt === undefined) {
-        // The common case, kept lean: one append, whose promise the whole group commit shares. Nothing of the
-        // parsed payload is used after the await, so none of it stays alive (and is copied by every young-
-        // generation GC) while the message waits for its group commit.
-        const samples = result.accepted.length
-        if (lines.length > 0) await this.log.append(lines.view())
-        this.metrics.samples.inc(samples)
-        this.metrics.points.inc(points)
+      if (this.attribution) await this.attribution.prepare(session.identity.id)
+      // Validation and encoding happen in a plain function, and only its small outcome is held here: an async
+      // function keeps every local of its frame alive across an await, used again or not (V8 saves the whole
+      // register file), so a parsed payload held here would live until its group commit, be copied by every
+      // young-generation GC meanwhile and promoted (bench/RESULTS.md).
+      const outcome = this.encode(session, packet)
+      if (outcome.kind === 'clean') {
+        // The common case, kept lean: one append (the log copies the lines before it returns), whose promise
+        // the whole group commit shares.
+        if (this.lines.length > 0) await this.log.append(this.lines.view())
+        this.metrics.samples.inc(outcome.samples)
+        this.metrics.points.inc(outcome.points)
         this.metrics.messages.inc(ACCEPTED)
         return
       }
-      await this.intakeMixed(session, packet, result, lines.length > 0 ? lines.copy() : undefined, points, erasedAt)
+      if (outcome.kind === 'refused') return await this.refuse(session, packet, outcome.payload, outcome.code, outcome.detail)
+      await this.intakeMixed(session, packet, outcome.result, outcome.lines, outcome.points, outcome.erasedAt)
     } finally {
       // Aedes writes the PUBACK as soon as this resolves (a refused append closes the connection instead).
       this.metrics.pubackSeconds.observe((performance.now() - started) / 1000)
     }
+  }
+
+  /** Validates a payload and writes its accepted samples' lines into `this.lines`. */
+  private encode(session: DeviceSession, packet: PublishPacket): Outcome {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
+    if (payload.length > this.options.maxPayloadBytes) {
+      return { kind: 'refused', payload, code: 'PL_PAYLOAD_TOO_LARGE', detail: `${payload.length} > ${this.options.maxPayloadBytes} bytes` }
+    }
+    const result = validatePayload(payload, {
+      now: Date.now(),
+      maxFutureMs: this.options.maxFutureMs,
+      maxPastMs: this.options.maxPastMs,
+      maxSamples: this.options.maxSamples,
+    })
+    if (result.payloadReasons.length > 0) {
+      const first = result.payloadReasons[0]!
+      return { kind: 'refused', payload, code: first.code, detail: first.message }
+    }
+    const { attribution, lines } = this
+    lines.reset()
+    let points = 0
+    // An erased member's sample arriving late (a gateway's outbox, a watch's buffer) is dropped: never stored,
+    // never forwarded, never dead-lettered. (No array is built on the hot path unless one is.)
+    let erasedAt: Set<number> | undefined
+    for (let i = 0; i < result.accepted.length; i++) {
+      const sample = result.accepted[i]!
+      if (this.erased(session.identity.id, sample.t)) {
+        ;(erasedAt ??= new Set()).add(i)
+        continue
+      }
+      const tags = attribution ? attribution.tagsAt(session.identity.id, session.identity.gym, sample.t) : session.tags
+      writeSampleLines(sample, tags, lines)
+      points += pointsInSample(sample)
+    }
+    if (result.rejected.length === 0 && erasedAt === undefined) return { kind: 'clean', samples: result.accepted.length, points }
+    return { kind: 'mixed', result, lines: lines.length > 0 ? lines.copy() : undefined, points, erasedAt }
   }
 
   /** A message with refused or erased samples: the valid ones appended, the refused dead-lettered, in parallel. */
