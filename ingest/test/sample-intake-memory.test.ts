@@ -10,9 +10,10 @@ import { describe, expect, it } from 'vitest'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { PublishPacket } from 'aedes'
-import { deviceSamplesTopic, encodePayload, seriesTags, DEFAULT_VALIDATE_OPTIONS, type Sample } from '@pulseline/protocol'
+import { deviceSamplesTopic, encodePayload, seriesTags, type Sample } from '@pulseline/protocol'
 import { SampleIntake, type DeviceSession } from '../src/broker/sample-intake.js'
 import { IngestMetrics } from '../src/metrics.js'
+import { INGEST_DEFAULTS } from '../src/options.js'
 import type { SampleLog } from '../src/log/sample-log.js'
 import type { DeadLetterStore } from '../src/dead-letters/dead-letter-store.js'
 
@@ -33,6 +34,8 @@ function heldLog() {
   return { log, commit: () => commit(), appended: () => appended }
 }
 
+/** ingest's own defaults, as service.ts passes them. */
+const INTAKE = { ...INGEST_DEFAULTS.validation, maxPayloadBytes: INGEST_DEFAULTS.mqtt.maxPayloadBytes }
 const MESSAGES = 4000
 const SAMPLES = 20
 
@@ -40,7 +43,7 @@ describe('SampleIntake, memory of a message waiting for its group commit', () =>
   it(`keeps under 1 KB of heap per waiting message of ${SAMPLES} samples`, async () => {
     const held = heldLog()
     const metrics = new IngestMetrics(held.log, () => ({ disk: 0, dropped: 0 }))
-    const intake = new SampleIntake(held.log, {} as DeadLetterStore, metrics, { ...DEFAULT_VALIDATE_OPTIONS, maxPayloadBytes: 64 * 1024 })
+    const intake = new SampleIntake(held.log, {} as DeadLetterStore, metrics, INTAKE)
     const session: DeviceSession = {
       identity: { type: 'device', id: 'strap-1', gym: 'gym-a', kind: 'strap' },
       clientId: 'strap-1',
@@ -55,7 +58,7 @@ describe('SampleIntake, memory of a message waiting for its group commit', () =>
     })
     // Warm up: the first accepts compile code and fill caches, which would count as the messages' heap.
     const warm = heldLog()
-    const warmIntake = new SampleIntake(warm.log, {} as DeadLetterStore, metrics, { ...DEFAULT_VALIDATE_OPTIONS, maxPayloadBytes: 64 * 1024 })
+    const warmIntake = new SampleIntake(warm.log, {} as DeadLetterStore, metrics, INTAKE)
     const warming = packets.slice(0, 500).map((p) => warmIntake.accept(session, { ...p }))
     warm.commit()
     await Promise.all(warming)
