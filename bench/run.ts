@@ -5,7 +5,10 @@
  *   raw InfluxDB      line-protocol batches of 5,000 points straight to /write, 1 and 2 writers
  *   bare broker       a hook-less Aedes with the same load generator, QoS 1, one sample per message
  *   pipeline          generator → ingest (auth, validation, durable log, PUBACK) → InfluxDB, counted when
- *                     InfluxDB has acknowledged the samples; 1 and 20 samples per message
+ *                     InfluxDB has acknowledged the samples; 1 and 20 samples per message, with the share of
+ *                     the machine's cores busy through it
+ *   ingest alone      the pipeline at 20 samples per message with InfluxDB paused (SIGSTOP), counted at the
+ *                     last PUBACK: what ingest takes in durably when it has the cores to itself
  *   overload          InfluxDB paused (SIGSTOP) while devices keep publishing: ingest's memory must stay flat
  *                     while the backlog grows on disk, then drain when InfluxDB resumes
  *   gateway           one gateway over the BlueZ emulator: CPU per device, backlog drain
