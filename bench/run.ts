@@ -426,8 +426,9 @@ async function main(): Promise<void> {
     const full = median(figures.pipe20!.map((x) => x.rate / x.busy!))
     lines.push(
       '',
-      `At 20 samples a message the three processes share the ${cpus().length} cores: per sample ingest ${c('pipe20').toFixed(1)} CPU-µs, influxd ${p20((x) => x.influxUsPerPoint).toFixed(1)}, ` +
-        `the load generator ${p20((x) => x.generatorUsPerSample).toFixed(1)}. The machine was ${(p20((x) => x.busy) * 100).toFixed(0)} % busy through the stage (/proc/stat); ` +
+      `At 20 samples a message the three processes share the ${cpus().length} cores: per sample ingest ${c('pipe20').toFixed(1)} CPU-µs, ` +
+        // An InfluxDB the bench did not start (INFLUX_URL) has no CPU figure here.
+        `${influxPid ? `influxd ${p20((x) => x.influxUsPerPoint).toFixed(1)}, ` : ''}the load generator ${p20((x) => x.generatorUsPerSample).toFixed(1)}. The machine was ${(p20((x) => x.busy) * 100).toFixed(0)} % busy through the stage (/proc/stat); ` +
         `at the same CPU per sample with every core busy it would reach ${fmt(full)}/s = ${ratio(full, raw)} × raw.`,
     )
   }
